@@ -1,0 +1,61 @@
+// A keyv store adapter over one JSON file per key, written atomically: the embedded default
+// index, with no native module. Losing it costs rebuilds, never correctness.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { sha256Hex } from '../util/hash.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+interface Stored {
+  value: unknown;
+  expires?: number;
+}
+
+export class FileStoreAdapter extends EventEmitter {
+  // keyv reads these two fields off every adapter.
+  opts: Record<string, unknown> = { dialect: 'r4l-file' };
+  namespace?: string;
+
+  constructor(private readonly dir: string) {
+    super();
+  }
+
+  private fileOf(key: string): string {
+    return path.join(this.dir, sha256Hex(key).slice(0, 2), `${sha256Hex(key)}.json`);
+  }
+
+  async get(key: string): Promise<unknown> {
+    try {
+      const stored = JSON.parse(await fs.readFile(this.fileOf(key), 'utf8')) as Stored;
+      if (stored.expires !== undefined && stored.expires < Date.now()) return undefined;
+      return stored.value;
+    } catch {
+      // Missing or torn entries read as absent: the index is only a cache.
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const stored: Stored = { value, ...(ttl ? { expires: Date.now() + ttl } : {}) };
+    await writeFileAtomic(this.fileOf(key), JSON.stringify(stored));
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    try {
+      await fs.rm(this.fileOf(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async clear(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+    await fs.mkdir(this.dir, { recursive: true });
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.get(key)) !== undefined;
+  }
+}
