@@ -2,9 +2,23 @@
 import type { NodeKind } from '../recipe/schema.js';
 import type { AnyBuilder, Builder } from './types.js';
 import { commandBuilder } from './command.js';
+import { debianPackagesBuilder } from './debian-packages.js';
+import { unpackBuilder } from './unpack.js';
+import { kernelConfigBuilder } from './kernel-config.js';
+import { kernelBuilder } from './kernel.js';
+import { moduleBuilder } from './module.js';
+import { initramfsBuilder } from './initramfs.js';
+import { qemuTestBuilder } from './qemu-test.js';
 
 const builders: { [K in NodeKind]?: Builder<K> } = {
   command: commandBuilder,
+  'debian-packages': debianPackagesBuilder,
+  unpack: unpackBuilder,
+  'kernel-config': kernelConfigBuilder,
+  kernel: kernelBuilder,
+  module: moduleBuilder,
+  initramfs: initramfsBuilder,
+  'qemu-test': qemuTestBuilder,
 };
 
 /** Registers a builder (each kind's module calls this once, from builders/all.ts). */

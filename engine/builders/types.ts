@@ -38,7 +38,7 @@ export interface BuildContext<K extends NodeKind = NodeKind> {
   /** Appends a line to the node's log (and the progress line). */
   log(line: string): void;
   /** Runs a command in the sandbox; output goes to the node's log. */
-  run(spec: Omit<SandboxSpec, 'logFile' | 'onLine' | 'signal'>): Promise<RunResult>;
+  run(spec: Omit<SandboxSpec, 'logFile'>): Promise<RunResult>;
   signal: AbortSignal;
   /** Transport and host settings that do not enter the key. */
   settings: BuildSettings;

@@ -61,7 +61,7 @@ export async function analyze(recipe: Recipe): Promise<Graph> {
         const full = path.resolve(scope.dir, spec.path);
         try {
           await fs.lstat(full);
-          node.inputs.set(inputName, { path: full, label: spec.path });
+          node.inputs.set(inputName, { path: full, label: path.relative(process.cwd(), full) || spec.path });
         } catch {
           diagnostics.push(scope.source.diagnosticFor(['nodes', node.recipeNode.localName, ...spec.field], `no such file or directory: ${spec.path} (looked at ${full})`));
         }
@@ -152,9 +152,12 @@ function topologicalOrder(nodes: Map<string, GraphNode>): string[] {
   return order;
 }
 
-/** The names of `targets` and everything they depend on (all nodes when targets is empty). */
+/**
+ * The names of `targets` and everything they depend on. No targets: the root file's own nodes
+ * (imported nodes only when something needs them).
+ */
 export function closureOf(graph: Graph, targets: string[]): string[] {
-  if (!targets.length) return graph.order;
+  if (!targets.length) targets = graph.order.filter((n) => graph.nodes.get(n)!.recipeNode.scope.prefix === '');
   const wanted = new Set<string>();
   const add = (name: string): void => {
     if (wanted.has(name)) return;

@@ -217,8 +217,16 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
         log,
         signal: controller.signal,
         settings: { mirror: opts.mirror, fetchIntoStore: (sha256, fetcher) => fetchFixed(sha256, fetcher) },
-        run: (spec: Omit<SandboxSpec, 'logFile' | 'onLine' | 'signal'>) =>
-          runInSandbox(bwrap, { ...spec, logFile, signal: controller.signal, onLine: (line) => opts.reporter.nodeLine(node.name, line) }),
+        run: (spec: Omit<SandboxSpec, 'logFile'>) =>
+          runInSandbox(bwrap, {
+            ...spec,
+            logFile,
+            signal: spec.signal ? AbortSignal.any([spec.signal, controller.signal]) : controller.signal,
+            onLine: (line) => {
+              opts.reporter.nodeLine(node.name, line);
+              spec.onLine?.(line);
+            },
+          }),
       };
       try {
         await node.builder.build(ctx as never);

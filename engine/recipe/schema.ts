@@ -92,7 +92,8 @@ export const KernelNode = z.strictObject({
   /** Defaults to the config's source and toolchain. */
   source: Ref.optional(),
   toolchain: Ref.optional(),
-  targets: z.array(z.string()).default(['bzImage', 'modules_prepare']),
+  /** make targets; `modules` writes Module.symvers, which out-of-tree modules need. */
+  targets: z.array(z.string()).default(['bzImage', 'modules']),
   /** Also keep vmlinux (~12 MB) in the boot output. */
   vmlinux: z.boolean().default(false),
 });

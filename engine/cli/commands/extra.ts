@@ -1,6 +1,7 @@
 // Commands contributed by the toolchain, cache and sharing modules.
 import type { Command } from 'commander';
+import { registerLock } from './lock.js';
 
 export async function registerExtra(program: Command): Promise<void> {
-  void program;
+  registerLock(program);
 }
