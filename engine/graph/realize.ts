@@ -198,7 +198,6 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       opts.signal.addEventListener('abort', onAbort);
-      const bwrap = await opts.bwrap();
       const logLines: string[] = [];
       const log = (line: string): void => {
         logLines.push(line);
@@ -217,8 +216,8 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
         log,
         signal: controller.signal,
         settings: { mirror: opts.mirror, fetchIntoStore: (sha256, fetcher) => fetchFixed(sha256, fetcher) },
-        run: (spec: Omit<SandboxSpec, 'logFile'>) =>
-          runInSandbox(bwrap, {
+        run: async (spec: Omit<SandboxSpec, 'logFile'>) =>
+          runInSandbox(await opts.bwrap(), {
             ...spec,
             logFile,
             signal: spec.signal ? AbortSignal.any([spec.signal, controller.signal]) : controller.signal,
