@@ -7,9 +7,8 @@ import type { Builder } from './types.js';
 import { BuildFailure } from './types.js';
 import { baseEnv } from '../sandbox/run.js';
 import { INITRAMFS_FILE } from './initramfs.js';
-import { compilePattern, failPatterns, judge, renderVerdict, type Verdict } from '../boot/verdict.js';
+import { compilePattern, failPatterns, judge, matchFailLine, renderVerdict, type Verdict } from '../boot/verdict.js';
 import { toJunit } from '../boot/junit.js';
-import { stripPrintkPrefix } from '../boot/console.js';
 
 /** Which accelerator to use, and why (the result records both). */
 export interface AccelChoice {
@@ -97,7 +96,7 @@ export const qemuTestBuilder: Builder<'qemu-test'> = {
         const clean = line.replace(/\r$/, '');
         console.push(clean);
         // A fail pattern fails at once: give the kernel a moment to print the rest of the trace.
-        if (!stopper.signal.aborted && fails.some((p) => p.test(stripPrintkPrefix(clean)))) setTimeout(() => stopper.abort(), 1000);
+        if (!stopper.signal.aborted && matchFailLine(clean, fails)) setTimeout(() => stopper.abort(), 1000);
       },
     });
     const bootSeconds = (Date.now() - started) / 1000;

@@ -23,13 +23,15 @@ export function schemaValidator(name: string): ValidateFunction {
 
 /** Validates recipe files against schemas/recipe.schema.json; throws with every error. */
 export async function validateRecipeFiles(sources: YamlSource[]): Promise<void> {
-  const diagnostics: Diagnostic[] = [];
-  const validate = schemaValidator('recipe');
-  for (const source of sources) {
-    if (validate(source.doc.toJS())) continue;
-    for (const error of validate.errors ?? []) diagnostics.push(toDiagnostic(source, error));
-  }
+  const diagnostics = sources.flatMap(schemaDiagnostics);
   if (diagnostics.length) throw new RecipeError(diagnostics);
+}
+
+/** The schema's complaints about one recipe file, as diagnostics (none when it is valid). */
+export function schemaDiagnostics(source: YamlSource): Diagnostic[] {
+  const validate = schemaValidator('recipe');
+  if (validate(source.doc.toJS())) return [];
+  return (validate.errors ?? []).map((error) => toDiagnostic(source, error));
 }
 
 function toDiagnostic(source: YamlSource, error: ErrorObject): Diagnostic {

@@ -9,6 +9,7 @@ import { YamlSource } from './yaml-source.js';
 import { describeIssue } from './zod-issues.js';
 import { sha256Hex } from '../util/hash.js';
 import { R4lError } from '../errors.js';
+import { schemaDiagnostics } from './lint.js';
 
 /** One recipe file's namespace: its nodes and the files its aliases name. */
 export interface FileScope {
@@ -62,6 +63,14 @@ export async function loadRecipe(file: string, options: LoadOptions = {}): Promi
     diagnostics.push(...errors);
     if (errors.length) return undefined;
     const raw = source.doc.toJS() ?? {};
+    // An imported file was written by someone else: check it against the published schema first.
+    if (prefix !== '') {
+      const problems = schemaDiagnostics(source);
+      if (problems.length) {
+        diagnostics.push(...problems);
+        return undefined;
+      }
+    }
     const parsed = RecipeSchema.safeParse(preValidate(raw, source, diagnostics));
     const valueAt = (p: PropertyKey[]): unknown => p.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
     if (!parsed.success) {
@@ -77,7 +86,7 @@ export async function loadRecipe(file: string, options: LoadOptions = {}): Promi
       const imported = await resolveImport(spec, scope, alias, options, diagnostics);
       if (!imported) continue;
       if (chain.includes(imported.location)) {
-        diagnostics.push(source.diagnosticFor(['imports', alias], `import cycle: ${[...chain, imported.location].map((f) => path.basename(f)).join(' → ')}`));
+        diagnostics.push(source.diagnosticFor(['imports', alias], `import cycle: ${[...chain, location, imported.location].map((f) => path.basename(f)).join(' → ')}`));
         continue;
       }
       const child = await loadFile(imported.location, imported.text, `${prefix}${alias}.`, imported.dir, [...chain, location]);

@@ -35,6 +35,12 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
+/** What the branches of a union accept, in words. */
+function unionWanted(i: Issue): string {
+  const wanted = (i.errors ?? []).flat().map((e) => (e.code === 'invalid_format' ? e.message : e.code === 'invalid_value' ? (e.values ?? []).map((v) => JSON.stringify(v)).join(' or ') : e.expected ? article(e.expected) : e.message));
+  return [...new Set(wanted)].join(', or ');
+}
+
 /** Renders one zod issue; `input` is the document value at the issue's path (for "got …"). */
 export function describeIssue(issue: z.core.$ZodIssue, valueAt: (path: PropertyKey[]) => unknown): IssueText[] {
   const i = issue as unknown as Issue;
@@ -51,8 +57,8 @@ export function describeIssue(issue: z.core.$ZodIssue, valueAt: (path: PropertyK
     case 'invalid_format':
       return [{ path: i.path, at: 'value', message: `\`${field}\`: expected ${i.message}, got ${describeType(got)}` }];
     case 'invalid_union': {
-      const wanted = (i.errors ?? []).flat().map((e) => (e.code === 'invalid_format' ? e.message : e.code === 'invalid_value' ? (e.values ?? []).map((v) => JSON.stringify(v)).join(' or ') : e.expected ? article(e.expected) : e.message));
-      return [{ path: i.path, at: 'value', message: `\`${field}\`: expected ${[...new Set(wanted)].join(', or ')}; got ${describeType(got)}` }];
+      if (got === undefined && i.path.length) return [{ path: i.path.slice(0, -1), at: 'key', message: `missing field \`${field}\` (expected ${unionWanted(i)})` }];
+      return [{ path: i.path, at: 'value', message: `\`${field}\`: expected ${unionWanted(i)}; got ${describeType(got)}` }];
     }
     case 'too_small':
       return [{ path: i.path, at: 'value', message: `\`${field}\`: ${i.origin === 'array' ? `needs at least ${String(i.minimum)} item(s)` : i.origin === 'string' ? 'must not be empty' : `must be at least ${String(i.minimum)}`}` }];
