@@ -18,7 +18,8 @@ const TINY_FRAGMENTS = ['kernel/configs/tiny-base.config', 'kernel/configs/tiny.
 export const kernelConfigBuilder: Builder<'kernel-config'> = {
   kind: 'kernel-config',
   version: 1,
-  outputs: () => ['out'],
+  /** `out`: .config and kbuild.json (what the kernel reads); `report`: the audit report. */
+  outputs: () => ['out', 'report'],
   inputs(params) {
     const inputs: Record<string, InputSpec> = {
       source: { ref: params.source, field: ['source'] },
@@ -76,7 +77,7 @@ export const kernelConfigBuilder: Builder<'kernel-config'> = {
         return result.tail.filter((l) => !/^make(\[\d+\])?: (Entering|Leaving) directory/.test(l)).join('\n').trim();
       },
     });
-    await fs.writeFile(path.join(ctx.outputs.out!, 'audit.txt'), report.text + '\n');
+    await fs.writeFile(path.join(ctx.outputs.report!, 'audit.txt'), report.text + '\n');
     if (!report.ok) {
       for (const line of report.text.split('\n')) ctx.log(line);
       throw new BuildFailure('config-option-dropped', report.summary, report.text.split('\n'), 'enable what the unmet dependencies need in a fragment, or drop the option');

@@ -15,7 +15,7 @@ export const kernelBuilder: Builder<'kernel'> = {
   outputs: () => ['out', 'dev'],
   inputs(params) {
     return {
-      config: { ref: params.config, field: ['config'] },
+      config: { ref: params.config, field: ['config'], outputs: ['out'] },
       source: params.source ? { ref: params.source, field: ['source'] } : { through: 'config', input: 'source' },
       toolchain: params.toolchain ? { ref: params.toolchain, field: ['toolchain'] } : { through: 'config', input: 'toolchain' },
     };

@@ -5,8 +5,11 @@ import type { RunResult, SandboxSpec } from '../sandbox/run.js';
 
 /** An input a node declares, before resolution. */
 export type InputSpec =
-  /** A reference to another node, written in the recipe at `field`. */
-  | { ref: string; field: (string | number)[] }
+  /**
+   * A reference to another node, written in the recipe at `field`. `outputs` names the outputs
+   * this node reads (default: all); only those enter its key.
+   */
+  | { ref: string; field: (string | number)[]; outputs?: string[] }
   /** A local file or directory, relative to the recipe file. */
   | { path: string; field: (string | number)[] }
   /** Whatever input `input` of the node named by this node's input `through` resolved to. */

@@ -9,7 +9,7 @@ import type { AnyBuilder } from '../builders/types.js';
 import { builderFor } from '../builders/registry.js';
 import { R4lError } from '../errors.js';
 
-export type ResolvedInput = { node: string } | { path: string; label: string };
+export type ResolvedInput = { node: string; outputs?: string[] } | { path: string; label: string };
 
 export interface GraphNode {
   name: string;
@@ -51,7 +51,7 @@ export async function analyze(recipe: Recipe): Promise<Graph> {
         if (!target) {
           diagnostics.push(scope.source.diagnosticFor(['nodes', node.recipeNode.localName, ...spec.field], unknownRefMessage(spec.ref, scope, recipe)));
         } else {
-          node.inputs.set(inputName, { node: target });
+          node.inputs.set(inputName, spec.outputs ? { node: target, outputs: spec.outputs } : { node: target });
         }
       } else if ('path' in spec) {
         if (!scope.dir) {
@@ -119,9 +119,24 @@ function unknownRefMessage(ref: string, scope: RecipeNode['scope'], recipe: Reci
     return `unknown import alias \`${ref.slice(0, dot)}\` in reference \`${ref}\`${aliases.length ? ` (imports: ${aliases.join(', ')})` : ' (this file imports nothing)'}`;
   }
   const names = dot > 0 ? [...(scope.aliases.get(ref.slice(0, dot))?.localNames ?? [])].map((n) => `${ref.slice(0, dot)}.${n}`) : [...scope.localNames];
-  const close = names.filter((n) => n.includes(ref.split('.').pop() ?? ref) || ref.includes(n));
+  const close = names.filter((n) => looksLike(n, ref));
   void recipe;
   return `unknown node \`${ref}\`${close.length ? ` (did you mean ${close.map((n) => `\`${n}\``).join(', ')}?)` : names.length ? ` (nodes here: ${names.sort().join(', ')})` : ''}`;
+}
+
+/** Whether `name` is a plausible meant-to-be for the mistyped `ref`: a few edits apart, or one contains the other. */
+function looksLike(name: string, ref: string): boolean {
+  const a = name.split('.').pop() ?? name;
+  const b = ref.split('.').pop() ?? ref;
+  if (Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a))) return true;
+  // Levenshtein distance, one row at a time.
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]! <= Math.min(2, Math.floor(Math.max(a.length, b.length) / 3));
 }
 
 /** Kahn's algorithm; a cycle is reported with its whole path and where each node is defined. */

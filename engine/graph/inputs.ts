@@ -40,7 +40,8 @@ export async function keyOf(node: GraphNode, known: KnownOutputs): Promise<Keyed
     } else {
       const outputs = known(input.node);
       if (!outputs) return undefined;
-      inputs[name] = outputs;
+      // Only the outputs this node reads enter its key (a config's audit report does not rebuild the kernel).
+      inputs[name] = input.outputs ? Object.fromEntries(input.outputs.map((o) => [o, outputs[o]!])) : outputs;
     }
   }
   if (fixed) {
