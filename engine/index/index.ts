@@ -38,7 +38,12 @@ export async function openIndex(storeRoot: string, url?: string): Promise<Index>
     description = `embedded (${path.join(storeRoot, 'index')})`;
   } else if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const { default: KeyvRedis } = await import('@keyv/redis');
-    keyv = new Keyv({ store: new KeyvRedis(url), namespace: 'r4l' });
+    // Fail fast when Redis is down or goes away, instead of queueing commands forever.
+    const redis = new KeyvRedis(
+      { url, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: (n: number) => (n > 2 ? new Error('gave up reconnecting') : 200) } },
+      { connectionTimeout: 5000, throwOnErrors: true },
+    );
+    keyv = new Keyv({ store: redis, namespace: 'r4l' });
     description = url.replace(/\/\/[^@/]*@/, '//***@');
   } else {
     throw new R4lError('usage', `unsupported index URL: ${url}`, 'use redis://HOST:PORT, or leave --index out for the embedded index');
