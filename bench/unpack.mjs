@@ -18,7 +18,11 @@ for (const obj of readdirSync(path.join(store, 'o'))) {
 }
 const debs = lock.packages.map((p) => byName.get(path.basename(p.filename)));
 if (debs.some((d) => !d)) throw new Error('some .debs are not in the store: realize recipes/toolchain/rust.yaml first');
-const { unpackDebs } = await import(path.join(REPO, 'dist/engine/debian/unpack-closure.js'));
+const { unpackDebs } = await import(path.join(REPO, 'dist/engine/debian/deb.js'));
+const { nativeXz } = await import(path.join(REPO, 'dist/engine/debian/native-xz.js'));
+// The builder's native xz comes from the pinned xz-utils closure: realise it (cached after once).
+const xzRoot = sh(`node '${path.join(REPO, 'bin/r4l.js')}' realize '${path.join(REPO, 'recipes/bootstrap/xz.yaml')}' --no-link`, { env: { ...process.env, R4L_STORE: store } }).match(/^xz (\S+)$/m)[1];
+const first = debs.filter((d) => path.basename(d).startsWith('base-files_'));
 
 const seconds = async (fn) => {
   const t = process.hrtime.bigint();
@@ -28,7 +32,7 @@ const seconds = async (fn) => {
 const hasDpkg = existsSync('/usr/bin/dpkg-deb');
 const a = mkdtempSync(path.join(os.tmpdir(), 'r4l-unpack-'));
 const b = mkdtempSync(path.join(os.tmpdir(), 'r4l-dpkg-'));
-const ours = await seconds(() => unpackDebs(debs, a, os.availableParallelism()));
+const ours = await seconds(() => unpackDebs(debs, a, { concurrency: os.availableParallelism(), first, xz: nativeXz(xzRoot) }));
 const dpkg = hasDpkg ? await seconds(async () => { for (const d of debs) sh(`dpkg-deb -x '${d}' '${b}'`); }) : NaN;
 const files = Number(sh(`find '${a}' | wc -l`).trim());
 console.log(`${debs.length} packages, ${files} entries`);

@@ -3,12 +3,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import type { Builder } from './types.js';
+import type { Builder, BuildSettings } from './types.js';
 import { BuildFailure } from './types.js';
 import { readLockFile, isLockStale, type LockedPackage } from '../debian/lockfile.js';
 import { packageUrl, resolveMirrors } from '../debian/mirror.js';
 import { downloadVerified } from '../debian/download.js';
-import { unpackDeb } from '../debian/deb.js';
+import { unpackDebs } from '../debian/deb.js';
 import { R4lError } from '../errors.js';
 import type { NodeParams } from '../recipe/schema.js';
 
@@ -16,6 +16,9 @@ import type { NodeParams } from '../recipe/schema.js';
 export function lockFileFor(recipeFile: string, params: NodeParams<'debian-packages'>): string {
   return params.lock ? path.resolve(path.dirname(recipeFile), params.lock) : recipeFile.replace(/\.ya?ml$/, '') + '.lock.json';
 }
+
+/** Closures with more .deb bytes than this are unpacked with the native xz. */
+const NATIVE_XZ_MIN_BYTES = 32 * 1024 * 1024;
 
 /** What enters the key: the exact packages, by content hash. */
 type Pinned = Pick<LockedPackage, 'name' | 'version' | 'architecture' | 'filename' | 'size' | 'sha256' | 'suite'>[];
@@ -46,15 +49,20 @@ export const debianPackagesBuilder: Builder<'debian-packages'> = {
     const debs = await fetchDebs(pinned, ctx.settings, ctx.log);
     const root = ctx.outputs.out!;
     const started = Date.now();
-    const unpackQueue = new PQueue({ concurrency: Math.max(2, ctx.jobs) });
-    await Promise.all(debs.map((deb) => unpackQueue.add(() => unpackDeb(deb, root))));
+    // base-files first: it ships the merged-/usr links (/lib → usr/lib) that other packages write through.
+    const first = debs.filter((d) => path.basename(d).startsWith('base-files_'));
+    // A native xz (itself a small pinned closure) pays off for big closures only; small ones, the
+    // bootstrap closures among them, use the built-in decoder.
+    const bytes = pinned.reduce((sum, p) => sum + p.size, 0);
+    const xz = bytes > NATIVE_XZ_MIN_BYTES ? await ctx.settings.xz?.() : undefined;
+    await unpackDebs(debs, root, { concurrency: Math.max(2, ctx.jobs), first, xz });
     ctx.log(`unpacked ${debs.length} packages in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     await applyFixups(root, ctx.params.fixups);
   },
 };
 
 /** Downloads (or finds in the store) every pinned .deb; returns host paths of the .deb files. */
-export async function fetchDebs(pinned: Pinned, settings: { mirror?: string; fetchIntoStore: (sha256: string, fetcher: (dir: string) => Promise<void>) => Promise<string> }, log: (line: string) => void): Promise<string[]> {
+export async function fetchDebs(pinned: Pinned, settings: Pick<BuildSettings, 'mirror' | 'fetchIntoStore'>, log: (line: string) => void): Promise<string[]> {
   let mirrors: ReturnType<typeof resolveMirrors> | undefined;
   const queue = new PQueue({ concurrency: 8 });
   const started = Date.now();
@@ -63,7 +71,7 @@ export async function fetchDebs(pinned: Pinned, settings: { mirror?: string; fet
     pinned.map((pkg) =>
       queue.add(async () => {
         const file = path.basename(pkg.filename);
-        const dir = await settings.fetchIntoStore(pkg.sha256, async (into) => {
+        const dir = await settings.fetchIntoStore({ sha256: pkg.sha256, name: file }, async (into) => {
           mirrors ??= resolveMirrors(settings.mirror ? { mirror: settings.mirror } : {});
           await downloadVerified(packageUrl(mirrors, pkg), pkg.sha256, pkg.size, path.join(into, file));
           fetched++;

@@ -17,7 +17,7 @@ const TINY_FRAGMENTS = ['kernel/configs/tiny-base.config', 'kernel/configs/tiny.
 
 export const kernelConfigBuilder: Builder<'kernel-config'> = {
   kind: 'kernel-config',
-  version: 1,
+  version: 2,
   /** `out`: .config and kbuild.json (what the kernel reads); `report`: the audit report. */
   outputs: () => ['out', 'report'],
   inputs(params) {

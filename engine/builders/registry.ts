@@ -4,6 +4,7 @@ import type { AnyBuilder, Builder } from './types.js';
 import { commandBuilder } from './command.js';
 import { debianPackagesBuilder } from './debian-packages.js';
 import { unpackBuilder } from './unpack.js';
+import { fetchBuilder } from './fetch.js';
 import { kernelConfigBuilder } from './kernel-config.js';
 import { kernelBuilder } from './kernel.js';
 import { moduleBuilder } from './module.js';
@@ -14,6 +15,7 @@ const builders: { [K in NodeKind]?: Builder<K> } = {
   command: commandBuilder,
   'debian-packages': debianPackagesBuilder,
   unpack: unpackBuilder,
+  fetch: fetchBuilder,
   'kernel-config': kernelConfigBuilder,
   kernel: kernelBuilder,
   module: moduleBuilder,

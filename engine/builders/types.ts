@@ -2,6 +2,8 @@
 // the store: they get host paths of their inputs and of empty output directories.
 import type { AnyNodeParams, NodeKind, NodeParams } from '../recipe/schema.js';
 import type { RunResult, SandboxSpec } from '../sandbox/run.js';
+import type { FixedOutput } from '../graph/key.js';
+import type { XzDecoder } from '../debian/deb.js';
 
 /** An input a node declares, before resolution. */
 export type InputSpec =
@@ -52,7 +54,9 @@ export interface BuildContext<K extends NodeKind = NodeKind> {
 export interface BuildSettings {
   mirror?: string;
   /** Store root, for builders that need fixed-output sub-objects (.deb files). */
-  fetchIntoStore: (key: string, fetcher: (dir: string) => Promise<void>) => Promise<string>;
+  fetchIntoStore: (fixed: FixedOutput, fetcher: (dir: string) => Promise<void>) => Promise<string>;
+  /** A fast xz decoder for unpacking .debs, when one can be had (it never changes output bytes). */
+  xz?: () => Promise<XzDecoder | undefined>;
 }
 
 /** A failure a builder reports: a reason, one message, and lines of context. */
@@ -82,7 +86,7 @@ export interface Builder<K extends NodeKind = NodeKind> {
    */
   load?(params: NodeParams<K>, where: { recipeFile: string; recipeDir: string; nodeName: string; localName: string }): Promise<unknown>;
   /** Fixed-output nodes: the declared content hash that names them instead of their inputs. */
-  fixedOutput?(params: NodeParams<K>): string | undefined;
+  fixedOutput?(params: NodeParams<K>): FixedOutput | undefined;
   /** Lines to show after the node succeeded (e.g. a boot verdict). */
   summary?(outputs: Record<string, string>): Promise<string[]>;
   /** Whether a cached output should be rebuilt anyway (`--rerun-tests`). */

@@ -15,8 +15,8 @@ export const unpackBuilder: Builder<'unpack'> = {
   inputs(params) {
     const inputs: Record<string, InputSpec> = {
       source: sourceSpec(params.source, ['source']),
-      toolchain: { ref: params.toolchain, field: ['toolchain'] },
     };
+    if (params.toolchain !== 'host') inputs.toolchain = { ref: params.toolchain, field: ['toolchain'] };
     params.patches.forEach((patch, i) => (inputs[`patch/${i}`] = { path: patch, field: ['patches', i] }));
     return inputs;
   },
@@ -40,7 +40,7 @@ export const unpackBuilder: Builder<'unpack'> = {
       `tar -x -f ${shq(`/in/source/${member}`)} -C /out --strip-components=${ctx.params.strip} --no-same-owner --no-same-permissions`,
       ...patches.map((p, i) => `echo ${shq(`r4l: applying ${p.label}`)}; patch -p1 --forward --batch -d /out -i /in/patch-${i} || { echo ${shq(`r4l: patch ${p.label} failed`)}; exit 1; }`),
     ].join('\n');
-    const result = await ctx.run({ root: ctx.inputs.toolchain!.out, binds, argv: ['/bin/sh', '-c', script], env: baseEnv(ctx.epoch) });
+    const result = await ctx.run({ root: ctx.params.toolchain === 'host' ? 'host' : ctx.inputs.toolchain!.out, binds, argv: ['/bin/sh', '-c', script], env: baseEnv(ctx.epoch) });
     const failedPatch = result.tail.map((l) => /^r4l: patch (.*) failed$/.exec(l)?.[1]).find(Boolean);
     if (failedPatch) throw new BuildFailure('patch-failed', `patch ${failedPatch} does not apply`, result.tail.slice(-20), 'refresh the patch against this source');
     expectSuccess(result, `unpacking ${member}`);

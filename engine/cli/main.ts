@@ -24,9 +24,15 @@ registerInspect(program);
 registerShell(program);
 await registerExtra(program);
 
-program.exitOverride((error) => {
-  process.exit(error.exitCode === 0 ? 0 : 2);
-});
+// Usage errors exit 2 (a user error) from every command, subcommands included: commander's own
+// default is 1, which would read as "a node failed".
+const exitOnUsage = (command: Command): void => {
+  command.exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+  command.commands.forEach(exitOnUsage);
+};
+exitOnUsage(program);
 
 try {
   await program.parseAsync(process.argv);

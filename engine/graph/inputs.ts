@@ -1,6 +1,6 @@
 // Computes a node's key record from its inputs' output hashes (shared by plan and realize).
 import type { GraphNode } from './graph.js';
-import { defaultKeyParams, fixedKey, KEY_SCHEME, nodeKey, type KeyRecord } from './key.js';
+import { defaultKeyParams, fixedRecord, KEY_SCHEME, nodeKey, type FixedKeyRecord, type KeyRecord } from './key.js';
 import type { NodeKey, OutputHash } from '../util/hash.js';
 import { narHash } from '../store/nar.js';
 
@@ -9,7 +9,7 @@ export type KnownOutputs = (node: string) => Record<string, OutputHash> | undefi
 
 export interface KeyedNode {
   key: NodeKey;
-  record: KeyRecord | { scheme: typeof KEY_SCHEME; fixed: string };
+  record: KeyRecord | FixedKeyRecord;
   /** Local paths: input name → content hash (they are added to the store before a build). */
   pathHashes: Record<string, OutputHash>;
 }
@@ -45,8 +45,8 @@ export async function keyOf(node: GraphNode, known: KnownOutputs): Promise<Keyed
     }
   }
   if (fixed) {
-    const record = { scheme: KEY_SCHEME, fixed: `sha256:${fixed}` } as const;
-    return { key: fixedKey(fixed), record, pathHashes };
+    const record = fixedRecord(fixed);
+    return { key: nodeKey(record), record, pathHashes };
   }
   const specs = node.builder.inputs(params);
   const fields = new Set(Object.values(specs).flatMap((s) => ('field' in s && s.field[0] !== undefined ? [String(s.field[0])] : [])));

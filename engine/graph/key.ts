@@ -22,19 +22,31 @@ export interface KeyRecord {
   inputs: Record<string, Record<string, OutputHash>>;
 }
 
-/** A fixed-output node is named by the content it declares, whatever produces it. */
+/** A fixed-output object is named by the content it declares (and its file name), whatever produces it. */
 export interface FixedKeyRecord {
   scheme: typeof KEY_SCHEME;
   fixed: string;
+  name: string;
 }
 
 export function nodeKey(record: KeyRecord | FixedKeyRecord): NodeKey {
   return sha256Hex(canonicalJson(record)) as NodeKey;
 }
 
-/** The key of a fixed-output object (a .deb, a fetched file), by its declared sha256. */
-export function fixedKey(sha256: string): NodeKey {
-  return nodeKey({ scheme: KEY_SCHEME, fixed: `sha256:${sha256}` });
+/** A fixed output's identity: the declared sha256 of a file, and the name it has in the output. */
+export interface FixedOutput {
+  sha256: string;
+  name: string;
+}
+
+/** The record naming a fixed-output object (a .deb, a fetched file). */
+export function fixedRecord(fixed: FixedOutput): FixedKeyRecord {
+  return { scheme: KEY_SCHEME, fixed: `sha256:${fixed.sha256}`, name: fixed.name };
+}
+
+/** The key of a fixed-output object. */
+export function fixedKey(fixed: FixedOutput): NodeKey {
+  return nodeKey(fixedRecord(fixed));
 }
 
 /** Default key parameters: every field but references, local paths and the description. */

@@ -35,6 +35,9 @@ export async function planGraph(graph: Graph, store: Store, index: Index, target
         for (const s of substituters) {
           if (await s.has(keyed.key).catch(() => false)) {
             state = 'substitute';
+            // Its outputs are known from the entry: the nodes after it can be keyed too.
+            const outputs = await s.outputsOf?.(keyed.key).catch(() => undefined);
+            if (outputs) known.set(name, outputs);
             break;
           }
         }

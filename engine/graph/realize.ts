@@ -17,9 +17,12 @@ import { runInSandbox, type SandboxSpec } from '../sandbox/run.js';
 import type { BwrapCommand } from '../sandbox/bwrap.js';
 import { removeTree } from '../util/fs.js';
 import { R4lError, explainFsError } from '../errors.js';
-import { fixedKey } from './key.js';
+import { fixedKey, type FixedOutput } from './key.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { Substituter } from '../cache/substituter.js';
+import { bootstrapXz } from '../sandbox/bootstrap.js';
+import { nativeXz } from '../debian/native-xz.js';
+import type { XzDecoder } from '../debian/deb.js';
 
 export type NodeStatus = 'cached' | 'built' | 'substituted' | 'failed' | 'skipped';
 
@@ -48,6 +51,8 @@ export interface RealizeOptions {
   substituters?: Substituter[];
   mirror?: string;
   signal: AbortSignal;
+  /** Set while realising r4l's own bootstrap closures: they unpack without the native tools. */
+  bootstrap?: boolean;
   /** Build these nodes again even when cached, into scratch, without touching the store (r4l check). */
   rebuild?: Set<string>;
   /** Receives the scratch outputs of rebuilt nodes (check compares them; it owns their removal). */
@@ -68,6 +73,16 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
   let running = 0;
   let stopped = false;
   const done = new Map<string, Promise<NodeResult>>();
+  let xzTool: Promise<XzDecoder | undefined> | undefined;
+  /** The native xz decoder (from its pinned closure), or undefined to use the library's. */
+  const xz = (): Promise<XzDecoder | undefined> => {
+    if (opts.bootstrap) return Promise.resolve(undefined);
+    xzTool ??= bootstrapXz(opts.store, opts.index, opts.mirror).then(nativeXz, (error: unknown) => {
+      opts.reporter.message(`native xz unavailable (${(error as Error).message}); unpacking with the slower built-in decoder`);
+      return undefined;
+    });
+    return xzTool;
+  };
 
   const runNode = async (node: GraphNode): Promise<NodeResult> => {
     const depResults = await Promise.all(node.deps.map((d) => done.get(d)!));
@@ -122,6 +137,8 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
           });
           if (got) {
             await opts.index.set({ ...got, substitutedFrom: substituter.url });
+            await opts.store.writeRecord(keyed.key, { node: node.name, recipe: graph.recipe.rootFile, record: keyed.record });
+            await rememberLast(node.name, keyed.key);
             return finish({ name: node.name, kind: node.kind, status: 'substituted', key: keyed.key, outputs: got.outputs, durationMs: Date.now() - started, summary: await summarize(node, got.outputs) });
           }
         }
@@ -215,7 +232,7 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
         extra: node.extra,
         log,
         signal: controller.signal,
-        settings: { mirror: opts.mirror, fetchIntoStore: (sha256, fetcher) => fetchFixed(sha256, fetcher) },
+        settings: { mirror: opts.mirror, fetchIntoStore: (fixed, fetcher) => fetchFixed(fixed, fetcher), xz },
         run: async (spec: Omit<SandboxSpec, 'logFile'>) =>
           runInSandbox(await opts.bwrap(), {
             ...spec,
@@ -269,8 +286,8 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
   };
 
   /** A fixed-output object named by its sha256 (a .deb): from the store, or fetched once. */
-  const fetchFixed = async (sha256: string, fetcher: (dir: string) => Promise<void>): Promise<string> => {
-    const key = fixedKey(sha256);
+  const fetchFixed = async (fixed: FixedOutput, fetcher: (dir: string) => Promise<void>): Promise<string> => {
+    const key = fixedKey(fixed);
     const hit = await lookup(key);
     if (hit) return opts.store.objectPath(hit.outputs.out!);
     const scratch = await opts.store.newScratch('fetch');

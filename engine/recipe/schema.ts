@@ -62,7 +62,8 @@ export const UnpackNode = z.strictObject({
   strip: z.number().int().min(0).default(1),
   /** Patch files applied in order with `patch -p1`; any failure fails the node. */
   patches: z.array(LocalPath).default([]),
-  toolchain: Ref,
+  /** The tree that provides tar, xz and patch (`host`: tests only, impure). */
+  toolchain: Toolchain,
 });
 
 const KernelBase = z.union([z.enum(['tinyconfig', 'allnoconfig', 'defconfig']), LocalPath]);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RecipeSchema } from './schema.js';
 import { lockFileSchema } from '../debian/lockfile.js';
+import { cacheEntryJsonSchema } from '../cache/entry.js';
 
 /** name → JSON Schema (draft-07, what ajv validates by default). */
 export function allSchemas(): Record<string, unknown> {
@@ -10,6 +11,7 @@ export function allSchemas(): Record<string, unknown> {
   return {
     recipe: schema(RecipeSchema, 'r4l recipe'),
     lock: schema(lockFileSchema, 'r4l lock file (debian-packages)'),
+    'cache-entry': { ...cacheEntryJsonSchema(), title: 'r4l remote cache entry (/ac/<key>)' },
   };
 }
 

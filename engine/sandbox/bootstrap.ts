@@ -1,5 +1,6 @@
-// Bootstraps bwrap from its pinned Debian closure when the host has none (recipes/bootstrap/):
-// unpacking a debian-packages closure needs no sandbox, so the closure is realised like any node.
+// Tools r4l brings in itself from pinned Debian closures (recipes/bootstrap/), so nothing is taken
+// from the host but Node: bwrap when PATH has none, and a native xz for unpacking .debs. Unpacking
+// a debian-packages closure needs no sandbox, so these are realised like any node.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/store.js';
@@ -8,29 +9,43 @@ import { closureBwrap, type BwrapCommand } from './bwrap.js';
 import { R4lError } from '../errors.js';
 import { PlainReporter } from '../ui/reporter.js';
 
-/** The recipe that pins the bubblewrap closure, shipped with r4l. */
-export const BOOTSTRAP_RECIPE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../recipes/bootstrap/bwrap.yaml');
+const BOOTSTRAP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../recipes/bootstrap');
 
-export async function bootstrapBwrap(store: Store, index: Index, mirror: string | undefined, say: (line: string) => void): Promise<BwrapCommand> {
-  say('bwrap is not on PATH: using the pinned bubblewrap closure (recipes/bootstrap/bwrap.yaml)');
+/** Realises one node of a bootstrap recipe and returns the host path of its tree. */
+async function realizeBootstrap(recipe: string, node: string, store: Store, index: Index, mirror: string | undefined): Promise<string> {
   const { loadRecipe } = await import('../recipe/load.js');
   const { analyze } = await import('../graph/graph.js');
   const { realize } = await import('../graph/realize.js');
-  const graph = await analyze(await loadRecipe(BOOTSTRAP_RECIPE));
+  const graph = await analyze(await loadRecipe(path.join(BOOTSTRAP_DIR, recipe)));
   const { results, ok } = await realize(graph, {
     store,
     index,
-    bwrap: () => Promise.reject(new R4lError('sandbox-unavailable', 'the bubblewrap closure needs no sandbox to unpack')),
+    bwrap: () => Promise.reject(new R4lError('sandbox-unavailable', 'a bootstrap closure needs no sandbox to unpack')),
     reporter: new PlainReporter(process.stderr),
     jobs: 2,
     keepGoing: false,
-    targets: ['bubblewrap'],
+    targets: [node],
     mirror,
+    bootstrap: true,
     signal: new AbortController().signal,
   });
-  const result = results.get('bubblewrap');
+  const result = results.get(node);
   if (!ok || !result?.outputs?.out) {
-    throw new R4lError('sandbox-unavailable', `bwrap is not on PATH and the pinned bubblewrap closure could not be fetched: ${result?.failure?.message ?? 'unknown error'}`, 'install bubblewrap (`apt-get install bubblewrap`), or check the Debian mirror (R4L_DEBIAN_MIRROR)');
+    throw new R4lError('network', `the pinned ${node} closure (recipes/bootstrap/${recipe}) could not be fetched: ${result?.failure?.message ?? 'unknown error'}`, 'check the Debian mirror (R4L_DEBIAN_MIRROR or the host apt sources)');
   }
-  return closureBwrap(store.objectPath(result.outputs.out));
+  return store.objectPath(result.outputs.out);
+}
+
+export async function bootstrapBwrap(store: Store, index: Index, mirror: string | undefined, say: (line: string) => void): Promise<BwrapCommand> {
+  say('bwrap is not on PATH: using the pinned bubblewrap closure (recipes/bootstrap/bwrap.yaml)');
+  try {
+    return closureBwrap(await realizeBootstrap('bwrap.yaml', 'bubblewrap', store, index, mirror));
+  } catch (error) {
+    throw new R4lError('sandbox-unavailable', `bwrap is not on PATH and ${(error as Error).message}`, 'install bubblewrap (`apt-get install bubblewrap`), or check the Debian mirror (R4L_DEBIAN_MIRROR)');
+  }
+}
+
+/** The root of the pinned xz-utils closure. */
+export function bootstrapXz(store: Store, index: Index, mirror: string | undefined): Promise<string> {
+  return realizeBootstrap('xz.yaml', 'xz', store, index, mirror);
 }

@@ -68,6 +68,9 @@ const SPECIAL = new Set(['proc', 'dev', 'tmp', 'sys', 'run']);
 /** bwrap arguments for a spec (exported for `r4l shell --print` and tests). */
 export async function bwrapArgs(spec: SandboxSpec): Promise<string[]> {
   const args = ['--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--hostname', 'r4l'];
+  // bwrap started by root keeps every capability: a script could remount /usr or /in read-write
+  // and write to the host. Dropping them all leaves uid 0 an ordinary user (a no-op for non-root).
+  args.push('--cap-drop', 'ALL');
   if (!spec.interactive) args.push('--new-session');
   // An empty tmpfs as `/`, the root tree's top-level entries bound into it: any mount point
   // (/out, /in/x, /src) can then be created without writing into the read-only root tree.

@@ -35,10 +35,13 @@ export function registerInspect(program: Command): void {
       const index = await openStoreIndex(store, flags);
       try {
         const graph = await loadGraph(recipe, store);
-        const key = (await currentKey(graph, store, index, node)) ?? (await lastKey(store, graph, node));
-        const hit = key ? await index.get(key) : undefined;
-        const file = hit?.log ?? (key ? store.logPath(key) : undefined);
-        const text = file ? await fs.readFile(file, 'utf8').catch(() => undefined) : undefined;
+        // The current key's log when it has one (also a failed build's), else the last realisation's.
+        let text: string | undefined;
+        for (const key of [await currentKey(graph, store, index, node), await lastKey(store, graph, node)]) {
+          if (!key || text !== undefined) continue;
+          const hit = await index.get(key);
+          text = await fs.readFile(hit?.log ?? store.logPath(key), 'utf8').catch(() => undefined);
+        }
         if (text === undefined) throw new R4lError('unknown-node', `no log for ${node} yet`, `realize it first: r4l realize ${recipe} ${node}`);
         process.stdout.write(text);
       } finally {

@@ -42,7 +42,11 @@ export function registerShell(program: Command): void {
         const binds: Bind[] = [];
         if (isClosure) root = outOf(node);
         for (const [inputName, input] of target.inputs) {
-          if (!('node' in input)) continue;
+          // A local file or directory: the builder sees its store copy, the same bytes.
+          if (!('node' in input)) {
+            binds.push({ host: input.path, dest: `/in/${inputName.replace(/^in\//, '')}` });
+            continue;
+          }
           if (inputName === 'toolchain') root = outOf(input.node);
           else binds.push({ host: outOf(input.node), dest: `/in/${inputName.replace(/^in\//, '')}` });
         }

@@ -35,7 +35,7 @@ export function registerStoreCommands(program: Command): void {
         }
       }
       process.stdout.write(`${objects.length} objects checked, ${bad} corrupt\n`);
-      if (bad) process.stderr.write('hint: remove the corrupt objects (`r4l gc --corrupt`) and realize again; they will be rebuilt or fetched\n');
+      if (bad) process.stderr.write('hint: delete the corrupt objects (`chmod -R u+w PATH && rm -rf PATH`) and realize again; they will be rebuilt or fetched\n');
       process.exitCode = bad ? EXIT.failed : EXIT.ok;
     });
 
