@@ -7,8 +7,6 @@ import type { Builder, BuildSettings } from './types.js';
 import { BuildFailure } from './types.js';
 import { readLockFile, isLockStale, type LockedPackage } from '../debian/lockfile.js';
 import { packageUrl, resolveMirrors } from '../debian/mirror.js';
-import { downloadVerified } from '../debian/download.js';
-import { unpackDebs } from '../debian/deb.js';
 import { R4lError } from '../errors.js';
 import type { NodeParams } from '../recipe/schema.js';
 
@@ -46,6 +44,7 @@ export const debianPackagesBuilder: Builder<'debian-packages'> = {
   },
   async build(ctx) {
     const pinned = ctx.extra as Pinned;
+    const { unpackDebs } = await import('../debian/deb.js');
     const debs = await fetchDebs(pinned, ctx.settings, ctx.log);
     const root = ctx.outputs.out!;
     const started = Date.now();
@@ -63,6 +62,7 @@ export const debianPackagesBuilder: Builder<'debian-packages'> = {
 
 /** Downloads (or finds in the store) every pinned .deb; returns host paths of the .deb files. */
 export async function fetchDebs(pinned: Pinned, settings: Pick<BuildSettings, 'mirror' | 'fetchIntoStore'>, log: (line: string) => void): Promise<string[]> {
+  const { downloadVerified } = await import('../debian/download.js');
   let mirrors: ReturnType<typeof resolveMirrors> | undefined;
   const queue = new PQueue({ concurrency: 8 });
   const started = Date.now();

@@ -4,9 +4,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Builder, InputSpec } from './types.js';
 import { BuildFailure } from './types.js';
-import { writeCpio, gzipDeterministic } from '../boot/cpio.js';
-import { renderInit } from '../boot/init-script.js';
-import { DEFAULT_APPLETS, initramfsEntries } from '../boot/initramfs-layout.js';
 
 export const INITRAMFS_FILE = 'initramfs.cpio.gz';
 
@@ -20,6 +17,11 @@ export const initramfsBuilder: Builder<'initramfs'> = {
     return inputs;
   },
   async build(ctx) {
+    const [{ writeCpio, gzipDeterministic }, { renderInit }, { DEFAULT_APPLETS, initramfsEntries }] = await Promise.all([
+      import('../boot/cpio.js'),
+      import('../boot/init-script.js'),
+      import('../boot/initramfs-layout.js'),
+    ]);
     const busyboxRoot = ctx.inputs.busybox!.out;
     const busybox = await firstReadable([path.join(busyboxRoot, 'usr/bin/busybox'), path.join(busyboxRoot, 'bin/busybox')]);
     if (!busybox) throw new BuildFailure('missing-input', `${ctx.inputs.busybox!.label} has no usr/bin/busybox (add busybox-static to it)`);

@@ -8,7 +8,6 @@ import { BuildFailure } from './types.js';
 import { baseEnv } from '../sandbox/run.js';
 import { expectSuccess } from './sandbox-failure.js';
 import { KBUILD_JSON, SRC, makeArgv, type KbuildSettings } from './kbuild.js';
-import { auditKernelConfig } from '../kconfig/run-audit.js';
 
 const OBJ = '/build/obj';
 
@@ -67,6 +66,7 @@ export const kernelConfigBuilder: Builder<'kernel-config'> = {
       expectSuccess(await ctx.run(sandbox(argv)), argv.slice(-1)[0] === 'allnoconfig' ? 'make allnoconfig' : `\`${argv.join(' ')}\``);
     }
     const finalConfig = await fs.readFile(path.join(ctx.scratch, 'obj/.config'), 'utf8');
+    const { auditKernelConfig } = await import('../kconfig/run-audit.js');
     const report = await auditKernelConfig({
       source,
       fragments,

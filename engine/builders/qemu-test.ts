@@ -7,8 +7,7 @@ import type { Builder } from './types.js';
 import { BuildFailure } from './types.js';
 import { baseEnv } from '../sandbox/run.js';
 import { INITRAMFS_FILE } from './initramfs.js';
-import { compilePattern, failPatterns, judge, matchFailLine, renderVerdict, type Verdict } from '../boot/verdict.js';
-import { toJunit } from '../boot/junit.js';
+import type { Verdict } from '../boot/verdict.js';
 
 /** Which accelerator to use, and why (the result records both). */
 export interface AccelChoice {
@@ -68,6 +67,7 @@ export const qemuTestBuilder: Builder<'qemu-test'> = {
   },
   async build(ctx) {
     const { params } = ctx;
+    const [{ compilePattern, failPatterns, judge, matchFailLine, renderVerdict }, { toJunit }] = await Promise.all([import('../boot/verdict.js'), import('../boot/junit.js')]);
     const choice = chooseAccel(params.accel);
     ctx.log(`r4l: accelerator ${choice.accel}: ${choice.why}`);
     const append = ['console=ttyS0', 'panic=-1', params.append].filter(Boolean).join(' ');

@@ -21,7 +21,6 @@ import type { Substituter } from './substituter.js';
 import type { Store } from '../store/store.js';
 import { R4lError } from '../errors.js';
 import { resolvePublicKey, type PublicKey } from './keys.js';
-import { HttpSubstituter } from './http-substituter.js';
 import { parseCacheUrl } from './http.js';
 
 export const R4lConfig = z.looseObject({
@@ -128,5 +127,6 @@ export async function substitutersFrom(urls: string[], store: Store, options: Su
     const warn = options.warn ?? ((line: string) => process.stderr.write(`r4l: warning: ${line}\n`));
     warn(`no trusted public key: every entry of ${chosen.urls.join(', ')} will be refused; add --trusted-key NAME:BASE64 (or trustedKeys in r4l.config.json, or R4L_TRUSTED_KEYS)`);
   }
+  const { HttpSubstituter } = await import('./http-substituter.js');
   return chosen.urls.map((url) => new HttpSubstituter(url, trusted));
 }

@@ -13,6 +13,20 @@ export interface GlobalOptions {
   mirror?: string;
 }
 
+/** The options of commands that consult remote caches (realize, plan, graph, check). */
+export interface SubstituterFlags {
+  substituter?: string[];
+  trustedKey?: string[];
+}
+
+/** Adds --substituter and --trusted-key to a command. */
+export function substituterOptions(command: import('commander').Command): import('commander').Command {
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  return command
+    .option('--substituter <url>', 'remote cache to fetch from before building (repeatable; else R4L_SUBSTITUTERS or r4l.config.json)', collect)
+    .option('--trusted-key <key>', 'public key whose cache signatures are trusted: NAME:BASE64 or a NAME.public file (repeatable; also R4L_TRUSTED_KEYS and config trustedKeys)', collect);
+}
+
 /** The store root: --store, else R4L_STORE, else ./store. */
 export function storeRoot(opts: GlobalOptions): string {
   return path.resolve(opts.store ?? process.env.R4L_STORE ?? 'store');
@@ -28,7 +42,12 @@ export async function openStoreIndex(store: Store, opts: GlobalOptions): Promise
   return openIndex(store.root, opts.index ?? process.env.R4L_INDEX);
 }
 
+/** Loads a recipe (a YAML file, or a bundle made by `r4l export`) and analyses it. */
 export async function loadGraph(recipeFile: string, store: Store): Promise<Graph> {
+  if (recipeFile.endsWith('.tar')) {
+    const { openBundle } = await import('../share/bundle.js');
+    recipeFile = await openBundle(recipeFile, path.join(store.root, 'bundles'));
+  }
   const recipe = await loadRecipe(recipeFile, { importCache: path.join(store.root, 'imports') });
   return analyze(recipe);
 }

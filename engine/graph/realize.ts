@@ -20,8 +20,6 @@ import { R4lError, explainFsError } from '../errors.js';
 import { fixedKey, type FixedOutput } from './key.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { Substituter } from '../cache/substituter.js';
-import { bootstrapXz } from '../sandbox/bootstrap.js';
-import { nativeXz } from '../debian/native-xz.js';
 import type { XzDecoder } from '../debian/deb.js';
 
 export type NodeStatus = 'cached' | 'built' | 'substituted' | 'failed' | 'skipped';
@@ -77,7 +75,10 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
   /** The native xz decoder (from its pinned closure), or undefined to use the library's. */
   const xz = (): Promise<XzDecoder | undefined> => {
     if (opts.bootstrap) return Promise.resolve(undefined);
-    xzTool ??= bootstrapXz(opts.store, opts.index, opts.mirror).then(nativeXz, (error: unknown) => {
+    xzTool ??= (async () => {
+      const [{ bootstrapXz }, { nativeXz }] = await Promise.all([import('../sandbox/bootstrap.js'), import('../debian/native-xz.js')]);
+      return nativeXz(await bootstrapXz(opts.store, opts.index, opts.mirror));
+    })().catch((error: unknown) => {
       opts.reporter.message(`native xz unavailable (${(error as Error).message}); unpacking with the slower built-in decoder`);
       return undefined;
     });

@@ -2,7 +2,6 @@
 // fixed paths, writable binds only where asked, no network, a cleared and fixed environment.
 import { promises as fs, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { BwrapCommand } from './bwrap.js';
 
 export interface Bind {
@@ -114,6 +113,7 @@ export async function runInSandbox(bwrap: BwrapCommand, spec: SandboxSpec): Prom
     await fs.mkdir(path.dirname(spec.logFile), { recursive: true });
     log = createWriteStream(spec.logFile, { flags: 'a' });
   }
+  const { execa } = await import('execa');
   const child = execa(bwrap.file, args, {
     reject: false,
     stdin: spec.interactive ? 'inherit' : 'ignore',

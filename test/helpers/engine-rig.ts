@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(REPO, 'bin/r4l.js');
+// R4L_TEST_CLI points the suites at another build of the CLI (e.g. while the main one is in use).
+const CLI = process.env.R4L_TEST_CLI ?? path.join(REPO, 'bin/r4l.js');
 
 /** How a CLI run ended, with everything it printed. */
 export interface CliResult {

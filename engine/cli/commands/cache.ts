@@ -15,7 +15,7 @@ import { generateKeyPair, loadSecretKey, publicKeyText } from '../../cache/keys.
 import { CacheClient } from '../../cache/http.js';
 import { pushAll, type PushItem } from '../../cache/push.js';
 import { pullGraph, type PullNodeResult } from '../../cache/pull.js';
-import { setCommandLineTrustedKeys, substitutersFrom } from '../../cache/config.js';
+import { substitutersFrom } from '../../cache/config.js';
 import type { Realisation } from '../../index/index.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -95,16 +95,6 @@ export function registerCache(program: Command): void {
     .action(async (recipe: string, nodes: string[], _f: unknown, command: Command) => {
       process.exitCode = await runPull(recipe, nodes, command.optsWithGlobals<PullFlags>());
     });
-
-  // realize, plan and graph consult substituters; they learn the trusted keys here.
-  for (const name of ['realize', 'plan', 'graph']) {
-    const sub = program.commands.find((c) => c.name() === name);
-    if (!sub) continue;
-    sub.option('--trusted-key <key>', 'public key whose cache signatures are trusted: NAME:BASE64 or a NAME.public file (repeatable; also R4L_TRUSTED_KEYS and config trustedKeys)', collect);
-    sub.hook('preAction', (_this, action) => {
-      setCommandLineTrustedKeys((action.opts() as { trustedKey?: string[] }).trustedKey ?? []);
-    });
-  }
 }
 
 async function runPush(recipe: string, nodes: string[], flags: PushFlags): Promise<number> {

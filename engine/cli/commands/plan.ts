@@ -1,13 +1,12 @@
 // `r4l plan|graph RECIPE [NODE…]`: the DAG, with what is cached and what would be built.
 import type { Command } from 'commander';
-import { loadGraph, openStore, openStoreIndex, type GlobalOptions } from '../context.js';
+import { loadGraph, openStore, openStoreIndex, substituterOptions, type GlobalOptions, type SubstituterFlags } from '../context.js';
 import { planGraph, renderPlanDot, renderPlanText } from '../../graph/plan.js';
 import { substitutersFrom } from '../../cache/config.js';
 
-interface PlanFlags extends GlobalOptions {
+interface PlanFlags extends GlobalOptions, SubstituterFlags {
   json?: boolean;
   dot?: boolean;
-  substituter?: string[];
 }
 
 export function registerPlan(program: Command): void {
@@ -21,15 +20,15 @@ export function registerPlan(program: Command): void {
       .argument('<recipe>', 'recipe file')
       .argument('[nodes...]', 'only these nodes and their dependencies')
       .option('--json', 'one JSON object per node: name, kind, key, state, deps')
-      .option(dot ? '--text' : '--dot', dot ? 'plain text instead of DOT' : 'Graphviz DOT')
-      .option('--substituter <url>', 'remote cache to consult (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+      .option(dot ? '--text' : '--dot', dot ? 'plain text instead of DOT' : 'Graphviz DOT');
+    substituterOptions(program.commands[program.commands.length - 1]!)
       .action(async (recipe: string, nodes: string[], _f: unknown, command: Command) => {
         const flags = command.optsWithGlobals<PlanFlags & { text?: boolean }>();
         const store = await openStore(flags);
         const index = await openStoreIndex(store, flags);
         try {
           const graph = await loadGraph(recipe, store);
-          const entries = await planGraph(graph, store, index, nodes, await substitutersFrom(flags.substituter ?? [], store));
+          const entries = await planGraph(graph, store, index, nodes, await substitutersFrom(flags.substituter ?? [], store, { trustedKeys: flags.trustedKey }));
           if (flags.json) process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
           else if (flags.dot || (dot && !flags.text)) process.stdout.write(renderPlanDot(entries) + '\n');
           else process.stdout.write(renderPlanText(entries) + '\n');

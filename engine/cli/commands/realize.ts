@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { bwrapProvider, loadGraph, openStore, openStoreIndex, type GlobalOptions } from '../context.js';
+import { bwrapProvider, loadGraph, openStore, openStoreIndex, substituterOptions, type GlobalOptions, type SubstituterFlags } from '../context.js';
 import { defaultJobs, realize } from '../../graph/realize.js';
 import { makeReporter } from '../../ui/reporter.js';
 import { failureText } from '../output.js';
@@ -10,17 +10,16 @@ import { EXIT } from '../../errors.js';
 import { sha256Hex } from '../../util/hash.js';
 import { substitutersFrom } from '../../cache/config.js';
 
-export interface RealizeFlags extends GlobalOptions {
+export interface RealizeFlags extends GlobalOptions, SubstituterFlags {
   jobs?: string;
   keepGoing?: boolean;
   rerunTests?: boolean;
-  substituter?: string[];
   link?: boolean;
   verbose?: boolean;
 }
 
 export function registerRealize(program: Command): void {
-  program
+  const command = program
     .command('realize')
     .description('build the nodes of a recipe (all, or the named ones and what they need) and print their output paths')
     .argument('<recipe>', 'recipe file (YAML)')
@@ -28,10 +27,9 @@ export function registerRealize(program: Command): void {
     .option('-j, --jobs <n>', 'parallel jobs, shared between concurrent nodes and passed to make', String(defaultJobs()))
     .option('-k, --keep-going', 'build everything that does not depend on a failed node')
     .option('--rerun-tests', 'boot again even when a verdict is cached')
-    .option('--substituter <url>', 'remote cache to fetch from before building (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-link', 'do not create result-<node> links')
-    .option('-v, --verbose', 'print every log line (non-TTY output)')
-    .action(async (recipe: string, nodes: string[], _flags: RealizeFlags, command: Command) => {
+    .option('-v, --verbose', 'print every log line (non-TTY output)');
+  substituterOptions(command).action(async (recipe: string, nodes: string[], _flags: RealizeFlags, command: Command) => {
       process.exitCode = await runRealize(recipe, nodes, command.optsWithGlobals<RealizeFlags>());
     });
 }
@@ -59,7 +57,7 @@ export async function runRealize(recipe: string, nodes: string[], flags: Realize
       keepGoing: Boolean(flags.keepGoing),
       rerunTests: Boolean(flags.rerunTests),
       targets: nodes,
-      substituters: await substitutersFrom(flags.substituter ?? [], store),
+      substituters: await substitutersFrom(flags.substituter ?? [], store, { trustedKeys: flags.trustedKey }),
       mirror: flags.mirror,
       signal: controller.signal,
     });
