@@ -42,6 +42,17 @@ export async function openStoreIndex(store: Store, opts: GlobalOptions): Promise
   return openIndex(store.root, opts.index ?? process.env.R4L_INDEX);
 }
 
+/** Runs `fn` with the store, its index and the recipe's graph; closes the index afterwards. */
+export async function withGraph<T>(recipe: string, opts: GlobalOptions, fn: (graph: Graph, store: Store, index: Index) => Promise<T>): Promise<T> {
+  const store = await openStore(opts);
+  const index = await openStoreIndex(store, opts);
+  try {
+    return await fn(await loadGraph(recipe, store), store, index);
+  } finally {
+    await index.close();
+  }
+}
+
 /** Loads a recipe (a YAML file, or a bundle made by `r4l export`) and analyses it. */
 export async function loadGraph(recipeFile: string, store: Store): Promise<Graph> {
   if (recipeFile.endsWith('.tar')) {

@@ -144,7 +144,7 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
           }
         }
       }
-      const release = await acquireLock(path.join(opts.store.root, 'locks'), keyed.key, (pid) => opts.reporter.message(`${node.name}: waiting for process ${pid}, which is building the same key`));
+      const release = await acquireLock(path.join(opts.store.root, 'locks'), keyed.key, (pid) => opts.reporter.message(`${node.name}: waiting for process ${pid}, which is building the same key`), opts.signal);
       try {
         const again = rerun ? undefined : await lookup(keyed.key);
         if (again) return finish({ name: node.name, kind: node.kind, status: 'cached', key: keyed.key, outputs: again.outputs, durationMs: Date.now() - started, summary: await summarize(node, again.outputs) });

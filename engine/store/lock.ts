@@ -8,7 +8,7 @@ import { randomId } from '../util/fs.js';
 export type Release = () => Promise<void>;
 
 /** Takes the lock named `name` under dir, waiting while a live process holds it. */
-export async function acquireLock(dir: string, name: string, onWait?: (ownerPid: number) => void): Promise<Release> {
+export async function acquireLock(dir: string, name: string, onWait?: (ownerPid: number) => void, signal?: AbortSignal): Promise<Release> {
   const file = path.join(dir, `${name}.lock`);
   let warned = false;
   for (;;) {
@@ -32,6 +32,7 @@ export async function acquireLock(dir: string, name: string, onWait?: (ownerPid:
       onWait?.(owner);
       warned = true;
     }
+    if (signal?.aborted) throw new Error(`interrupted while waiting for the lock ${name}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

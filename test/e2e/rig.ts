@@ -5,6 +5,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PlanEntry } from '../helpers/engine-rig.js';
+
+export { outputPaths } from '../helpers/engine-rig.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const STORE = path.resolve(process.env.R4L_STORE ?? path.join(REPO, 'store'));
@@ -29,26 +32,8 @@ export async function copyRecipes(): Promise<string> {
   return dir;
 }
 
-export interface PlanEntry {
-  name: string;
-  kind: string;
-  key: string | null;
-  state: 'cached' | 'build' | 'substitute';
-  deps: string[];
-}
-
 export async function plan(recipe: string, cwd: string): Promise<Map<string, PlanEntry>> {
   const result = await r4l(['plan', recipe, '--json'], cwd);
   if (result.exitCode !== 0) throw new Error(`plan failed: ${result.stderr}`);
   return new Map((JSON.parse(result.stdout) as PlanEntry[]).map((e) => [e.name, e]));
-}
-
-/** Output paths printed by realize: `<node>[-<output>] <path>` lines. */
-export function outputPaths(stdout: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(\S+) (\/\S+)$/.exec(line);
-    if (m) out.set(m[1]!, m[2]!);
-  }
-  return out;
 }

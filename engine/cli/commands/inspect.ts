@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadGraph, openStore, openStoreIndex, type GlobalOptions } from '../context.js';
+import { loadGraph, openStore, withGraph, type GlobalOptions } from '../context.js';
 import { keyOf } from '../../graph/inputs.js';
 import type { Graph } from '../../graph/graph.js';
 import type { Index } from '../../index/index.js';
@@ -30,11 +30,7 @@ export function registerInspect(program: Command): void {
     .argument('<recipe>', 'recipe file')
     .argument('<node>', 'node name')
     .action(async (recipe: string, node: string, _o: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<GlobalOptions>();
-      const store = await openStore(flags);
-      const index = await openStoreIndex(store, flags);
-      try {
-        const graph = await loadGraph(recipe, store);
+      await withGraph(recipe, command.optsWithGlobals<GlobalOptions>(), async (graph, store, index) => {
         // The current key's log when it has one (also a failed build's), else the last realisation's.
         let text: string | undefined;
         for (const key of [await currentKey(graph, store, index, node), await lastKey(store, graph, node)]) {
@@ -44,9 +40,7 @@ export function registerInspect(program: Command): void {
         }
         if (text === undefined) throw new R4lError('unknown-node', `no log for ${node} yet`, `realize it first: r4l realize ${recipe} ${node}`);
         process.stdout.write(text);
-      } finally {
-        await index.close();
-      }
+      });
     });
 
   program
@@ -55,11 +49,7 @@ export function registerInspect(program: Command): void {
     .argument('<recipe>', 'recipe file')
     .argument('<node>', 'node name')
     .action(async (recipe: string, node: string, _o: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<GlobalOptions>();
-      const store = await openStore(flags);
-      const index = await openStoreIndex(store, flags);
-      try {
-        const graph = await loadGraph(recipe, store);
+      await withGraph(recipe, command.optsWithGlobals<GlobalOptions>(), async (graph, store, index) => {
         const current = await currentRecord(graph, store, index, node);
         const last = await lastKey(store, graph, node);
         const lastRecord = last ? ((await store.readRecord(last)) as { record?: unknown } | undefined)?.record : undefined;
@@ -78,9 +68,7 @@ export function registerInspect(program: Command): void {
         const changes = diffRecords(lastRecord, current.record);
         process.stdout.write(`${node}: key ${last!.slice(0, 12)} → ${current.key.slice(0, 12)}; what changed:\n${changes.map((c) => `  ${c}`).join('\n')}\n`);
         process.exitCode = EXIT.ok;
-      } finally {
-        await index.close();
-      }
+      });
     });
 }
 

@@ -1,6 +1,6 @@
 // `r4l plan|graph RECIPE [NODE…]`: the DAG, with what is cached and what would be built.
 import type { Command } from 'commander';
-import { loadGraph, openStore, openStoreIndex, substituterOptions, type GlobalOptions, type SubstituterFlags } from '../context.js';
+import { substituterOptions, withGraph, type GlobalOptions, type SubstituterFlags } from '../context.js';
 import { planGraph, renderPlanDot, renderPlanText } from '../../graph/plan.js';
 import { substitutersFrom } from '../../cache/config.js';
 
@@ -24,17 +24,12 @@ export function registerPlan(program: Command): void {
     substituterOptions(program.commands[program.commands.length - 1]!)
       .action(async (recipe: string, nodes: string[], _f: unknown, command: Command) => {
         const flags = command.optsWithGlobals<PlanFlags & { text?: boolean }>();
-        const store = await openStore(flags);
-        const index = await openStoreIndex(store, flags);
-        try {
-          const graph = await loadGraph(recipe, store);
+        await withGraph(recipe, flags, async (graph, store, index) => {
           const entries = await planGraph(graph, store, index, nodes, await substitutersFrom(flags.substituter ?? [], store, { trustedKeys: flags.trustedKey }));
           if (flags.json) process.stdout.write(JSON.stringify(entries, null, 2) + '\n');
           else if (flags.dot || (dot && !flags.text)) process.stdout.write(renderPlanDot(entries) + '\n');
           else process.stdout.write(renderPlanText(entries) + '\n');
-        } finally {
-          await index.close();
-        }
+        });
       });
   }
 }
