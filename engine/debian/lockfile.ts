@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { DebianError } from './errors.js';
+import { schemaValidator } from '../recipe/lint.js';
 import type { FetchOptions } from './http.js';
 import { resolveMirrors, suiteBase, type Mirrors } from './mirror.js';
 import { byCodeUnit } from './resolve.js';
@@ -101,6 +102,12 @@ export function parseLockFile(text: string, source: string): LockFile {
     data = JSON.parse(text);
   } catch (error) {
     throw new DebianError('bad-lock', `${source}: not JSON (${(error as Error).message})`, 'run `r4l lock` to write it again');
+  }
+  // A lock file may come from anyone (a pull request, a bundle): check it against the published schema.
+  const validate = schemaValidator('lock');
+  if (!validate(data)) {
+    const issues = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'}: ${e.message ?? 'invalid'}`).join('; ');
+    throw new DebianError('bad-lock', `${source}: not a valid lock file (schemas/lock.schema.json): ${issues}`, 'run `r4l lock` to write it again');
   }
   const result = lockFileSchema.safeParse(data);
   if (!result.success) {
