@@ -164,6 +164,8 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
     const hit = await opts.index.get(key);
     if (!hit) return undefined;
     for (const hash of Object.values(hit.outputs)) if (!(await opts.store.has(hash))) return undefined;
+    // A use restarts the object's gc keep window.
+    for (const hash of Object.values(hit.outputs)) await opts.store.touch(hash);
     return hit;
   };
 

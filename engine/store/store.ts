@@ -49,6 +49,12 @@ export class Store {
     }
   }
 
+  /** Marks an object as just used (gc keeps objects used within its keep window). */
+  async touch(hash: OutputHash): Promise<void> {
+    const now = new Date();
+    await fs.lutimes(this.objectPath(hash), now, now).catch(() => undefined);
+  }
+
   /** A fresh scratch directory; its name carries our pid so gc can tell abandoned ones. */
   async newScratch(label: string): Promise<string> {
     const dir = path.join(this.root, 'tmp', `${process.pid}-${label.replace(/[^A-Za-z0-9._-]/g, '_')}-${randomId()}`);

@@ -1,7 +1,6 @@
 // `r4l check RECIPE [NODE…]`: rebuild nodes ignoring the cache, in fresh scratch, and compare
 // output hashes with the stored ones. A mismatch names every differing file and keeps the
 // second output for inspection (and runs diffoscope on it when the host has it).
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
@@ -53,7 +52,6 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
     const graph = await loadGraph(recipe, store);
     const targets = closureOf(graph, nodes).filter((n) => (nodes.length ? nodes.includes(n) : !graph.nodes.get(n)!.builder.fixedOutput?.(graph.nodes.get(n)!.recipeNode.params as never)));
     const checked: CheckedNode[] = [];
-    const started = new Map<string, number>();
     const controller = new AbortController();
     const { results, ok } = await realize(graph, {
       store,
@@ -67,7 +65,7 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
       mirror: flags.mirror,
       rebuild: new Set(targets),
       onRebuilt: async (name, outputs, hashes, cached) => {
-        const entry: CheckedNode = { name, kind: graph.nodes.get(name)!.kind, status: 'reproducible', outputs: [], seconds: (Date.now() - (started.get(name) ?? Date.now())) / 1000 };
+        const entry: CheckedNode = { name, kind: graph.nodes.get(name)!.kind, status: 'reproducible', outputs: [], seconds: 0 };
         let keep = false;
         for (const [out, dir] of Object.entries(outputs)) {
           const stored = cached.outputs[out];
@@ -82,6 +80,7 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
       },
     });
     reporter.close();
+    for (const c of checked) c.seconds = (results.get(c.name)?.durationMs ?? 0) / 1000;
     for (const r of results.values()) {
       if (r.status === 'failed') checked.push({ name: r.name, kind: r.kind, status: 'failed', outputs: [], seconds: r.durationMs / 1000, message: failureText(r) });
     }
@@ -124,4 +123,3 @@ function checkJunit(checked: CheckedNode[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="r4l check" tests="${checked.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 
-void fs;
