@@ -94,6 +94,8 @@ nodes:
     initramfs: kunit-initramfs
     qemu: qemu.qemu
     timeout: 180
+    # allnoconfig leaves KUNIT_DEFAULT_ENABLED off: enable the run at boot instead.
+    append: kunit.enable=1
     ktap: required
 `,
   );

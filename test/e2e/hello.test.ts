@@ -51,7 +51,9 @@ describe('recipes/hello.yaml', () => {
     const before = await plan('recipes/hello.yaml', dir);
     expect([...before.values()].every((e) => e.state === 'cached')).toBe(true);
     const source = path.join(dir, 'recipes/modules/hello_world/hello_world.rs');
-    await fs.writeFile(source, (await fs.readFile(source, 'utf8')).replace('Hello world from rust!', 'Hello world from rust! (edited)'));
+    // A new text every run: a store kept warm between runs must still see a new module.
+    const greeting = `Hello world from rust! (edited ${Date.now()})`;
+    await fs.writeFile(source, (await fs.readFile(source, 'utf8')).replace('Hello world from rust!', greeting));
     const edited = await plan('recipes/hello.yaml', dir);
     const rebuilt = [...edited.values()].filter((e) => e.state !== 'cached').map((e) => e.name).sort();
     expect(rebuilt).toEqual(['boot', 'hello', 'initramfs']);
@@ -61,7 +63,7 @@ describe('recipes/hello.yaml', () => {
     const builtNodes = [...run.stderr.matchAll(/BUILT +(\S+)/g)].map((m) => m[1]).sort();
     expect(builtNodes).toEqual(['boot', 'hello', 'initramfs']);
     const boot = outputPaths(run.stdout).get('boot')!;
-    expect(await fs.readFile(path.join(boot, 'console.log'), 'utf8')).toContain('Hello world from rust! (edited)');
+    expect(await fs.readFile(path.join(boot, 'console.log'), 'utf8')).toContain(greeting);
     await fs.rm(dir, { recursive: true, force: true });
   });
 
