@@ -155,7 +155,9 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
     } catch (error) {
       if (error instanceof R4lError && error.exitCode === 2) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      return finish({ name: node.name, kind: node.kind, status: 'failed', key: keyed.key, durationMs: Date.now() - started, failure: { reason: error instanceof R4lError ? error.reason : 'internal', message, context: [], hint: error instanceof R4lError ? error.hint : undefined } });
+      // Library errors (R4lError, DebianError, cache errors) carry a kebab-case reason and a hint.
+      const { reason, hint } = error as { reason?: unknown; hint?: unknown };
+      return finish({ name: node.name, kind: node.kind, status: 'failed', key: keyed.key, durationMs: Date.now() - started, failure: { reason: typeof reason === 'string' ? reason : 'internal', message, context: [], hint: typeof hint === 'string' ? hint : undefined } });
     }
   };
 
