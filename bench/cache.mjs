@@ -17,19 +17,25 @@ const port = await new Promise((resolve) => {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'r4l-bench-cache-'));
 const root = path.join(dir, 'www');
 spawnSync('mkdir', ['-p', root, path.join(dir, 'tmp')]);
-writeFileSync(path.join(dir, 'nginx.conf'), `error_log ${dir}/error.log;
-pid ${dir}/nginx.pid;
+writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+master_process off;
+error_log ${dir}/error.log;
 events {}
 http {
   access_log off;
   client_body_temp_path ${dir}/tmp;
+  proxy_temp_path ${dir}/tmp;
+  fastcgi_temp_path ${dir}/tmp;
+  uwsgi_temp_path ${dir}/tmp;
+  scgi_temp_path ${dir}/tmp;
   server {
     listen 127.0.0.1:${port};
     location / { root ${root}; dav_methods PUT; create_full_put_path on; client_max_body_size 0; }
   }
 }
 `);
-const nginx = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+// master_process off: one process, running as the caller (no switch to an unprivileged user).
+const nginx = spawn('nginx', ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', `daemon off; pid ${dir}/nginx.pid;`], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const url = `http://127.0.0.1:${port}`;
 const env = { ...process.env, CI: '1' };
