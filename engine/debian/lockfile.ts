@@ -106,8 +106,8 @@ export function parseLockFile(text: string, source: string): LockFile {
   // A lock file may come from anyone (a pull request, a bundle): check it against the published schema.
   const validate = schemaValidator('lock');
   if (!validate(data)) {
-    const issues = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'}: ${e.message ?? 'invalid'}`).join('; ');
-    throw new DebianError('bad-lock', `${source}: not a valid lock file (schemas/lock.schema.json): ${issues}`, 'run `r4l lock` to write it again');
+    const issues = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1).replace(/\//g, '.') || '(root)'}: ${e.message ?? 'invalid'}`).join('; ');
+    throw new DebianError('bad-lock', `${source}: not a valid lock file: ${issues}`, 'run `r4l lock` to write it again (schemas/lock.schema.json describes the format)');
   }
   const result = lockFileSchema.safeParse(data);
   if (!result.success) {

@@ -1,13 +1,13 @@
 // ajv validation against the published JSON Schema: for documents r4l did not write itself
 // (imported recipes, and every file under `r4l lint`). Errors point into the file.
+import { PACKAGE_ROOT } from '../util/package-root.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { YamlSource } from './yaml-source.js';
 import { RecipeError, type Diagnostic } from './diagnostic.js';
 
-const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas');
+const schemasDir = path.join(PACKAGE_ROOT, 'schemas');
 const validators = new Map<string, ValidateFunction>();
 
 /** The ajv validator of a published schema (schemas/<name>.schema.json). */

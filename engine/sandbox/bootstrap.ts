@@ -1,15 +1,15 @@
 // Tools r4l brings in itself from pinned Debian closures (recipes/bootstrap/), so nothing is taken
 // from the host but Node: bwrap when PATH has none, and a native xz for unpacking .debs. Unpacking
 // a debian-packages closure needs no sandbox, so these are realised like any node.
+import { PACKAGE_ROOT } from '../util/package-root.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/store.js';
 import type { Index } from '../index/index.js';
 import { closureBwrap, type BwrapCommand } from './bwrap.js';
 import { R4lError } from '../errors.js';
 import { PlainReporter } from '../ui/reporter.js';
 
-const BOOTSTRAP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../recipes/bootstrap');
+const BOOTSTRAP_DIR = path.join(PACKAGE_ROOT, 'recipes/bootstrap');
 
 /** Realises one node of a bootstrap recipe and returns the host path of its tree. */
 async function realizeBootstrap(recipe: string, node: string, store: Store, index: Index, mirror: string | undefined): Promise<string> {

@@ -1,8 +1,8 @@
 // `r4l lock RECIPE`: resolves every debian-packages node into exact, signature-checked packages,
 // written to the lock file beside the recipe that defines the node.
+import { PACKAGE_ROOT } from '../../util/package-root.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openStore, type GlobalOptions } from '../context.js';
 import { loadRecipe } from '../../recipe/load.js';
@@ -12,7 +12,7 @@ import type { NodeParams } from '../../recipe/schema.js';
 import { writeFileAtomic } from '../../util/fs.js';
 
 /** The Debian archive keyring shipped with r4l (recipes/keys), so no host keyring is assumed. */
-export const KEYRING_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../recipes/keys');
+export const KEYRING_DIR = path.join(PACKAGE_ROOT, 'recipes/keys');
 
 export function registerLock(program: Command): void {
   program
