@@ -72,17 +72,10 @@ export async function loadConfigs(opts: ConfigOptions = {}): Promise<LoadedConfi
   return loaded;
 }
 
-let commandLineTrustedKeys: string[] = [];
-
-/** The `--trusted-key` values of the running command (set by the CLI before the action runs). */
-export function setCommandLineTrustedKeys(keys: string[]): void {
-  commandLineTrustedKeys = [...keys];
-}
-
 const words = (value: string | undefined): string[] => (value ?? '').split(/\s+/).filter(Boolean);
 
 /** Every trusted public key: command line, R4L_TRUSTED_KEYS and both config files. */
-export async function trustedKeysFrom(cli: string[] = commandLineTrustedKeys, opts: ConfigOptions = {}, configs?: LoadedConfig[]): Promise<PublicKey[]> {
+export async function trustedKeysFrom(cli: string[] = [], opts: ConfigOptions = {}, configs?: LoadedConfig[]): Promise<PublicKey[]> {
   const env = opts.env ?? process.env;
   configs ??= await loadConfigs(opts);
   const sources: [string, string][] = [
@@ -109,7 +102,7 @@ export function substituterUrlsFrom(urls: string[], configs: LoadedConfig[], env
 }
 
 export interface SubstituterOptions extends ConfigOptions {
-  /** Trusted keys from the command line (default: what setCommandLineTrustedKeys was given). */
+  /** Trusted keys from the command line (`--trusted-key`). */
   trustedKeys?: string[];
   /** Where warnings go (default: stderr). */
   warn?: (line: string) => void;
@@ -122,7 +115,7 @@ export async function substitutersFrom(urls: string[], store: Store, options: Su
   const chosen = substituterUrlsFrom(urls, configs, options.env ?? process.env);
   if (!chosen.urls.length) return [];
   for (const url of chosen.urls) parseCacheUrl(url);
-  const trusted = await trustedKeysFrom(options.trustedKeys ?? commandLineTrustedKeys, options, configs);
+  const trusted = await trustedKeysFrom(options.trustedKeys ?? [], options, configs);
   if (!trusted.length) {
     const warn = options.warn ?? ((line: string) => process.stderr.write(`r4l: warning: ${line}\n`));
     warn(`no trusted public key: every entry of ${chosen.urls.join(', ')} will be refused; add --trusted-key NAME:BASE64 (or trustedKeys in r4l.config.json, or R4L_TRUSTED_KEYS)`);
