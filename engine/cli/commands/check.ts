@@ -35,7 +35,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('rebuild nodes ignoring the cache and compare their output hashes with the stored ones (reproducibility)')
     .argument('<recipe>', 'recipe file')
-    .argument('[nodes...]', 'nodes to check (default: every node of the recipe that is not fixed-output)')
+    .argument('[nodes...]', 'nodes to check (default: every node of the recipe except fixed outputs and boot tests)')
     .option('-j, --jobs <n>', 'parallel jobs', String(defaultJobs()))
     .option('--report <file>', 'write a JSON report')
     .option('--junit <file>', 'write JUnit XML')
@@ -50,7 +50,13 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
   const reporter = makeReporter();
   try {
     const graph = await loadGraph(recipe, store);
-    const targets = closureOf(graph, nodes).filter((n) => (nodes.length ? nodes.includes(n) : !graph.nodes.get(n)!.builder.fixedOutput?.(graph.nodes.get(n)!.recipeNode.params as never)));
+    // Default: every built artifact. Fixed outputs are checked by their hash already, and a boot
+    // test is a run, not an artifact (its result records timings): both only when named.
+    const isArtifact = (n: string): boolean => {
+      const node = graph.nodes.get(n)!;
+      return !node.builder.fixedOutput?.(node.recipeNode.params as never) && !node.builder.rerunnable;
+    };
+    const targets = closureOf(graph, nodes).filter((n) => (nodes.length ? nodes.includes(n) : isArtifact(n)));
     const checked: CheckedNode[] = [];
     const controller = new AbortController();
     const { results, ok } = await realize(graph, {
