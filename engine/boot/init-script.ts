@@ -4,6 +4,10 @@
 // Its console lines are the markers that verdict.ts reads.
 
 /** Where the initramfs puts the recipe's modules; exported to the commands as $R4L_MODULES. */
+import { shellQuote } from '../util/shell-quote.js';
+
+export { shellQuote };
+
 export const DEFAULT_MODULES_DIR = '/lib/modules-r4l';
 
 /** The lines /init prints, for the verdict and for people reading a console log. */
@@ -28,11 +32,6 @@ export interface InitOptions {
   script: string[];
   /** Absolute path of the modules directory inside the initramfs; default /lib/modules-r4l. */
   modulesDir?: string;
-}
-
-/** Quotes a string for a POSIX shell: single quotes, with `'` written as `'\''`. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Renders /init. Commands run with `eval` in one shell, so `cd` and variables carry over. */

@@ -8,6 +8,7 @@ import { baseEnv } from '../sandbox/run.js';
 import { expectSuccess } from './sandbox-failure.js';
 import { KBUILD, SRC, makeArgv, readKbuildSettings } from './kbuild.js';
 import { sourceSpec } from './specs.js';
+import { makeWritable } from '../util/fs.js';
 
 /** The fixed path of the module's (writable) copy in the sandbox: kbuild writes next to the sources. */
 const MODULE_DIR = '/build/module';
@@ -84,13 +85,4 @@ export function diagnostics(tail: string[], label: string): string[] {
   const start = tail.findIndex((l) => /^(error|warning)(\[\w+\])?:|: (error|fatal error):/.test(l));
   const lines = start >= 0 ? tail.slice(start, start + 40) : tail.slice(-30);
   return lines.filter((l) => !/^make(\[\d+\])?: /.test(l)).map((l) => l.split(`${MODULE_DIR}/`).join(`${label.replace(/\/$/, '')}/`));
-}
-
-async function makeWritable(dir: string): Promise<void> {
-  await fs.chmod(dir, 0o755);
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) await makeWritable(full);
-    else if (e.isFile()) await fs.chmod(full, 0o644);
-  }
 }

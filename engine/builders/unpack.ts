@@ -7,6 +7,7 @@ import { BuildFailure } from './types.js';
 import { baseEnv } from '../sandbox/run.js';
 import { expectSuccess } from './sandbox-failure.js';
 import { sourceSpec } from './specs.js';
+import { shellQuote } from '../util/shell-quote.js';
 
 export const unpackBuilder: Builder<'unpack'> = {
   kind: 'unpack',
@@ -37,8 +38,8 @@ export const unpackBuilder: Builder<'unpack'> = {
     ];
     const script = [
       'set -eu',
-      `tar -x -f ${shq(`/in/source/${member}`)} -C /out --strip-components=${ctx.params.strip} --no-same-owner --no-same-permissions`,
-      ...patches.map((p, i) => `echo ${shq(`r4l: applying ${p.label}`)}; patch -p1 --forward --batch -d /out -i /in/patch-${i} || { echo ${shq(`r4l: patch ${p.label} failed`)}; exit 1; }`),
+      `tar -x -f ${shellQuote(`/in/source/${member}`)} -C /out --strip-components=${ctx.params.strip} --no-same-owner --no-same-permissions`,
+      ...patches.map((p, i) => `echo ${shellQuote(`r4l: applying ${p.label}`)}; patch -p1 --forward --batch -d /out -i /in/patch-${i} || { echo ${shellQuote(`r4l: patch ${p.label} failed`)}; exit 1; }`),
     ].join('\n');
     const result = await ctx.run({ root: ctx.params.toolchain === 'host' ? 'host' : ctx.inputs.toolchain!.out, binds, argv: ['/bin/sh', '-c', script], env: baseEnv(ctx.epoch) });
     const failedPatch = result.tail.map((l) => /^r4l: patch (.*) failed$/.exec(l)?.[1]).find(Boolean);
@@ -60,9 +61,4 @@ async function onlyFile(dir: string): Promise<string> {
   const archives = files.filter((f) => /\.(tar(\.(gz|xz|zst|bz2))?|tgz)$/.test(f));
   if (archives.length !== 1) throw new BuildFailure('member-ambiguous', `cannot tell which archive to unpack (${archives.length} found); set \`member\``);
   return archives[0]!;
-}
-
-/** Single-quotes a word for sh. */
-export function shq(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

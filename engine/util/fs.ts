@@ -70,7 +70,8 @@ export async function removeTree(target: string): Promise<void> {
   await fs.rm(target, { recursive: true, force: true });
 }
 
-async function makeWritable(target: string): Promise<void> {
+/** Gives the owner write (and search) permission on a tree again, e.g. on a copy of a store object. */
+export async function makeWritable(target: string): Promise<void> {
   const st = await fs.lstat(target).catch(() => undefined);
   if (!st || st.isSymbolicLink()) return;
   await fs.chmod(target, st.mode | 0o700);
