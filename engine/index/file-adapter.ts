@@ -21,7 +21,8 @@ export class FileStoreAdapter extends EventEmitter {
   }
 
   private fileOf(key: string): string {
-    return path.join(this.dir, sha256Hex(key).slice(0, 2), `${sha256Hex(key)}.json`);
+    const name = sha256Hex(key);
+    return path.join(this.dir, name.slice(0, 2), `${name}.json`);
   }
 
   async get(key: string): Promise<unknown> {
