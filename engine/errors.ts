@@ -42,6 +42,13 @@ export class R4lError extends Error {
   }
 }
 
+/** Failures of the machine rather than of the build: a realize that met one exits 3, not 1. */
+const INFRASTRUCTURE_REASONS = new Set<string>(['no-space', 'sandbox-unavailable', 'network', 'store-corrupt', 'cache-refused']);
+
+export function isInfrastructureReason(reason: string): boolean {
+  return INFRASTRUCTURE_REASONS.has(reason);
+}
+
 /** Exit codes of every r4l command (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, user: 2, infra: 3, interrupted: 130 } as const;
 

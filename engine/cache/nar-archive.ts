@@ -22,6 +22,9 @@ const MAX_NAME = 255;
 const MAX_TARGET = 4095;
 const MAX_TOKEN = 64;
 const MAX_DEPTH = 512;
+/** Files up to this size are written in the background (see WritePool). */
+const SMALL_FILE = 256 * 1024;
+const WRITES_IN_FLIGHT = 32;
 
 function lengthBytes(length: number): Buffer {
   const header = Buffer.alloc(8);
@@ -79,6 +82,50 @@ async function* narNode(target: string): AsyncGenerator<Buffer> {
     yield str(')');
   } else {
     throw new Error(`${target}: only files, directories and symlinks can be archived (found a special file)`);
+  }
+}
+
+/**
+ * File creations run a few at a time in the background while the parser reads on: a tree of
+ * 100,000 small files is bound by file system round trips, not by parsing. Parents exist first,
+ * since directories are created in order by the parser itself.
+ */
+class WritePool {
+  private readonly running = new Set<Promise<void>>();
+  private failure: unknown;
+
+  constructor(private readonly limit: number) {}
+
+  async add(write: () => Promise<void>): Promise<void> {
+    if (this.failure) throw this.failure;
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    const task: Promise<void> = write()
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.running.delete(task));
+    this.running.add(task);
+  }
+
+  /** Waits for every write, without throwing. */
+  async settle(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
+  /** Waits for every write; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.failure) throw this.failure;
+  }
+}
+
+async function writeNewFile(file: string, contents: Buffer, mode: number): Promise<void> {
+  const handle = await fs.open(file, 'wx', mode);
+  try {
+    await handle.writeFile(contents);
+    await handle.chmod(mode); // exact bits whatever the umask
+  } finally {
+    await handle.close();
   }
 }
 
@@ -204,7 +251,7 @@ function checkLinkTarget(target: Buffer, at: string[]): string {
   return text;
 }
 
-async function unpackNode(reader: ChunkReader, dest: string, at: string[]): Promise<void> {
+async function unpackNode(reader: ChunkReader, writes: WritePool, dest: string, at: string[]): Promise<void> {
   if (at.length > MAX_DEPTH) throw new ArchiveError(`archive nests deeper than ${MAX_DEPTH} directories`);
   await expect(reader, '(');
   await expect(reader, 'type');
@@ -221,21 +268,27 @@ async function unpackNode(reader: ChunkReader, dest: string, at: string[]): Prom
     if (token !== 'contents') throw new ArchiveError(`archive malformed: expected \`contents\`, found \`${printable(token)}\``);
     const size = await readLength(reader);
     const mode = executable ? 0o755 : 0o644;
-    const handle = await fs.open(dest, 'wx', mode);
-    try {
-      await reader.pipe(size, async (chunk) => {
-        await handle.write(chunk);
-      });
-      await handle.chmod(mode);
-    } finally {
-      await handle.close();
+    if (size <= SMALL_FILE) {
+      // Most files of a tree are small: written in the background while parsing goes on.
+      const contents = await reader.take(size);
+      await writes.add(() => writeNewFile(dest, contents, mode));
+    } else {
+      const handle = await fs.open(dest, 'wx', mode);
+      try {
+        await reader.pipe(size, async (chunk) => {
+          await handle.write(chunk);
+        });
+        await handle.chmod(mode);
+      } finally {
+        await handle.close();
+      }
     }
     await readPadding(reader, size);
     await expect(reader, ')');
   } else if (type === 'symlink') {
     await expect(reader, 'target');
     const target = checkLinkTarget(await readBytes(reader, MAX_TARGET, 'symlink target'), at);
-    await fs.symlink(target, dest);
+    await writes.add(() => fs.symlink(target, dest));
     await expect(reader, ')');
   } else if (type === 'directory') {
     await fs.mkdir(dest, { mode: 0o755 });
@@ -252,7 +305,7 @@ async function unpackNode(reader: ChunkReader, dest: string, at: string[]): Prom
       if (previous && Buffer.compare(previous, nameBytes) >= 0) throw new ArchiveError(`archive entries of ${at.join('/') || 'the top directory'} are not sorted or repeat \`${printable(name)}\``);
       previous = nameBytes;
       await expect(reader, 'node');
-      await unpackNode(reader, path.join(dest, name), [...at, name]);
+      await unpackNode(reader, writes, path.join(dest, name), [...at, name]);
       await expect(reader, ')');
     }
   } else {
@@ -270,7 +323,14 @@ export async function unpackNar(source: AsyncIterable<Buffer | Uint8Array | stri
   await expect(reader, MAGIC).catch((error: unknown) => {
     throw error instanceof ArchiveError ? new ArchiveError(`not a NAR archive (${error.message})`) : error;
   });
-  await unpackNode(reader, dest, []);
+  const writes = new WritePool(WRITES_IN_FLIGHT);
+  try {
+    await unpackNode(reader, writes, dest, []);
+  } finally {
+    // Never return (or let the caller remove dest) while a write is still under way.
+    await writes.settle();
+  }
+  await writes.drain();
   const narSize = reader.consumed;
   return { narHash: await reader.finish(), narSize };
 }

@@ -221,11 +221,14 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
       const onAbort = (): void => controller.abort();
       opts.signal.addEventListener('abort', onAbort);
       const logLines: string[] = [];
+      let logError: unknown;
       const log = (line: string): void => {
         logLines.push(line);
         opts.reporter.nodeLine(node.name, line);
-        void fs.appendFile(logFile, line + '\n');
+        fs.appendFile(logFile, line + '\n').catch((error: unknown) => (logError ??= error));
       };
+      // The last sandbox run's output: a command that died of a full disk says so there.
+      let lastTail: string[] = [];
       const ctx: BuildContext = {
         name: node.name,
         params: node.recipeNode.params as never,
@@ -238,8 +241,8 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
         log,
         signal: controller.signal,
         settings: { mirror: opts.mirror, fetchIntoStore: (fixed, fetcher) => fetchFixed(fixed, fetcher), xz },
-        run: async (spec: Omit<SandboxSpec, 'logFile'>) =>
-          runInSandbox(await opts.bwrap(), {
+        run: async (spec: Omit<SandboxSpec, 'logFile'>) => {
+          const result = await runInSandbox(await opts.bwrap(), {
             ...spec,
             logFile,
             signal: spec.signal ? AbortSignal.any([spec.signal, controller.signal]) : controller.signal,
@@ -247,13 +250,22 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
               opts.reporter.nodeLine(node.name, line);
               spec.onLine?.(line);
             },
-          }),
+          });
+          lastTail = result.tail;
+          return result;
+        },
       };
       try {
         await node.builder.build(ctx as never);
+      } catch (error) {
+        if (error instanceof BuildFailure && lastTail.some((l) => l.includes(NO_SPACE))) {
+          throw new BuildFailure('no-space', `${error.message}: the disk holding the store is full (${NO_SPACE})`, error.context, 'free some space (or run `r4l gc`), or move the store with --store DIR; nothing of this build was kept');
+        }
+        throw error;
       } finally {
         opts.signal.removeEventListener('abort', onAbort);
       }
+      if (logError) throw explainFsError(logError, `the log of node ${node.name}`);
       if (opts.signal.aborted) throw new BuildFailure('cancelled', 'interrupted');
       if (mode.keepInScratch && mode.cached) {
         const { narHash } = await import('../store/nar.js');
@@ -325,6 +337,9 @@ export async function realize(graph: Graph, opts: RealizeOptions): Promise<Reali
   for (const r of all) results.set(r.name, r);
   return { results, ok: all.every((r) => r.status !== 'failed' && r.status !== 'skipped') };
 }
+
+/** strerror(ENOSPC), as a build tool inside the sandbox prints it. */
+const NO_SPACE = 'No space left on device';
 
 /** Default --jobs: the machine's cores. */
 export function defaultJobs(): number {

@@ -3,6 +3,7 @@
 import { promises as fs, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { BwrapCommand } from './bwrap.js';
+import { explainFsError } from '../errors.js';
 
 export interface Bind {
   host: string;
@@ -103,15 +104,24 @@ function quote(arg: string): string {
   return /^[A-Za-z0-9_./=:,+@%-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs the spec; never throws for a failing command (the outcome says what happened). */
+/**
+ * Runs the spec; never throws for a failing command (the outcome says what happened), only when
+ * the log cannot be written (a full disk).
+ */
 export async function runInSandbox(bwrap: BwrapCommand, spec: SandboxSpec): Promise<RunResult> {
   const args = [...bwrap.prefixArgs, ...(await bwrapArgs(spec))];
   const commandLine = [bwrap.file, ...args].map(quote).join(' ');
   const tail: string[] = [];
   let log: WriteStream | undefined;
+  let logError: Error | undefined;
   if (spec.logFile) {
     await fs.mkdir(path.dirname(spec.logFile), { recursive: true });
     log = createWriteStream(spec.logFile, { flags: 'a' });
+    // A full disk must not crash r4l through an unhandled 'error' event: stop logging, let the
+    // command finish (or fail), and report the log's error afterwards.
+    log.on('error', (error) => {
+      logError ??= error;
+    });
   }
   const { execa } = await import('execa');
   const child = execa(bwrap.file, args, {
@@ -129,7 +139,7 @@ export async function runInSandbox(bwrap: BwrapCommand, spec: SandboxSpec): Prom
   });
   let partial = '';
   child.all?.on('data', (chunk: Buffer) => {
-    log?.write(chunk);
+    if (!logError) log?.write(chunk);
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
@@ -143,7 +153,11 @@ export async function runInSandbox(bwrap: BwrapCommand, spec: SandboxSpec): Prom
     tail.push(partial);
     spec.onLine?.(partial);
   }
-  if (log) await new Promise<void>((resolve) => log.end(resolve));
+  if (log && !logError) await new Promise<void>((resolve) => log.end(resolve));
+  if (logError) {
+    log?.destroy();
+    throw explainFsError(logError, `the build log ${spec.logFile}`);
+  }
   let outcome: RunOutcome;
   if (result.isCanceled) outcome = { reason: 'cancelled' };
   else if (result.timedOut) outcome = { reason: 'timeout', seconds: Math.round((spec.timeoutMs ?? 0) / 1000) };

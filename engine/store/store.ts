@@ -67,8 +67,21 @@ export class Store {
    * is the commit point, so a crash before it leaves only scratch behind, never a half object.
    */
   async add(scratchOutput: string): Promise<OutputHash> {
+    let hash: OutputHash;
     try {
-      const hash = await narHash(scratchOutput);
+      hash = await narHash(scratchOutput);
+    } catch (error) {
+      throw explainFsError(error, `an output into the store at ${this.root}`);
+    }
+    return this.addHashed(scratchOutput, hash);
+  }
+
+  /**
+   * Adds an output whose NAR hash the caller has just computed from the very bytes it wrote (a
+   * substituted archive, unpacked while hashing), sparing a second read of the whole tree.
+   */
+  async addHashed(scratchOutput: string, hash: OutputHash): Promise<OutputHash> {
+    try {
       const target = this.objectPath(hash);
       if (await this.has(hash)) {
         await removeTree(scratchOutput);

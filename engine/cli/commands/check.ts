@@ -11,6 +11,7 @@ import { makeReporter } from '../../ui/reporter.js';
 import { compareTrees, type FileDifference } from '../../check/compare.js';
 import { failureText } from '../output.js';
 import { EXIT } from '../../errors.js';
+import { abortOnInterrupt } from '../interrupt.js';
 import { removeTree, writeFileAtomic } from '../../util/fs.js';
 import { escapeXmlAttribute, escapeXmlText } from '../../boot/junit.js';
 
@@ -48,6 +49,7 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
   const store = await openStore(flags);
   const index = await openStoreIndex(store, flags);
   const reporter = makeReporter();
+  let restoreSignals = (): void => undefined;
   try {
     const graph = await loadGraph(recipe, store);
     // Default: every built artifact. Fixed outputs are checked by their hash already, and a boot
@@ -59,6 +61,7 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
     const targets = closureOf(graph, nodes).filter((n) => (nodes.length ? nodes.includes(n) : isArtifact(n)));
     const checked: CheckedNode[] = [];
     const controller = new AbortController();
+    restoreSignals = abortOnInterrupt(controller, (line) => reporter.message(line));
     const { results, ok } = await realize(graph, {
       store,
       index,
@@ -106,8 +109,10 @@ async function runCheck(recipe: string, nodes: string[], flags: CheckFlags): Pro
     process.stdout.write(`${checked.length} checked: ${checked.length - differing.length - checked.filter((c) => c.status === 'failed').length} reproducible, ${differing.length} differ\n`);
     if (flags.report) await writeFileAtomic(flags.report, JSON.stringify({ recipe, checked }, null, 2) + '\n');
     if (flags.junit) await writeFileAtomic(flags.junit, checkJunit(checked));
+    if (controller.signal.aborted) return EXIT.interrupted;
     return ok && differing.length === 0 ? EXIT.ok : EXIT.failed;
   } finally {
+    restoreSignals();
     reporter.close();
     await index.close();
   }

@@ -6,7 +6,8 @@ import { bwrapProvider, loadGraph, openStore, openStoreIndex, substituterOptions
 import { defaultJobs, realize } from '../../graph/realize.js';
 import { makeReporter } from '../../ui/reporter.js';
 import { failureText } from '../output.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, isInfrastructureReason } from '../../errors.js';
+import { abortOnInterrupt } from '../interrupt.js';
 import { sha256Hex } from '../../util/hash.js';
 import { substitutersFrom } from '../../cache/config.js';
 
@@ -40,12 +41,7 @@ export async function runRealize(recipe: string, nodes: string[], flags: Realize
   const index = await openStoreIndex(store, flags);
   const reporter = makeReporter(flags.verbose);
   const controller = new AbortController();
-  const stop = (): void => {
-    reporter.message('interrupted: stopping every build (no partial output is kept)');
-    controller.abort();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const restoreSignals = abortOnInterrupt(controller, (line) => reporter.message(line));
   try {
     const graph = await loadGraph(recipe, store);
     const { results, ok } = await realize(graph, {
@@ -78,11 +74,11 @@ export async function runRealize(recipe: string, nodes: string[], flags: Realize
     const counts = countBy([...results.values()].map((r) => r.status));
     process.stderr.write(`${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
     if (controller.signal.aborted) return EXIT.interrupted;
+    if (failed.some((r) => r.failure && isInfrastructureReason(r.failure.reason))) return EXIT.infra;
     return ok ? EXIT.ok : EXIT.failed;
   } finally {
     reporter.close();
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    restoreSignals();
     await index.close();
   }
 }

@@ -5,8 +5,7 @@ import type { Command } from 'commander';
 import { openStore, type GlobalOptions } from '../context.js';
 import { narHash } from '../../store/nar.js';
 import { toSri, type OutputHash } from '../../util/hash.js';
-import { removeTree } from '../../util/fs.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, R4lError } from '../../errors.js';
 
 export function registerStoreCommands(program: Command): void {
   program
@@ -46,43 +45,14 @@ export function registerStoreCommands(program: Command): void {
     .option('--dry-run', 'only print what would be deleted')
     .action(async (_o: unknown, command: Command) => {
       const flags = command.optsWithGlobals<GlobalOptions & { keepDays: string; dryRun?: boolean }>();
+      const keepDays = Number(flags.keepDays);
+      if (!Number.isFinite(keepDays) || keepDays < 0) throw new R4lError('usage', `--keep-days ${flags.keepDays}: not a number of days`, 'give a number >= 0, e.g. --keep-days 7');
       const store = await openStore(flags);
-      await store.cleanAbandonedScratch();
-      const keep = new Set<string>(await liveRoots(store.root));
-      const cutoff = Date.now() - Number(flags.keepDays) * 86_400_000;
-      let freed = 0;
-      let removed = 0;
-      for (const hash of await store.listObjects()) {
-        if (keep.has(hash)) continue;
-        const st = await fs.lstat(store.objectPath(hash));
-        if (st.mtimeMs >= cutoff) continue;
-        freed += await sizeOf(store.objectPath(hash));
-        removed++;
-        if (!flags.dryRun) await removeTree(store.objectPath(hash));
-      }
-      process.stdout.write(`${flags.dryRun ? 'would delete' : 'deleted'} ${removed} objects, ${(freed / 1048576).toFixed(1)} MiB\n`);
+      const { collectGarbage } = await import('../../store/gc.js');
+      const sharedIndex = flags.index ?? process.env.R4L_INDEX;
+      const result = await collectGarbage(store, { keepDays, dryRun: flags.dryRun ?? false, embeddedIndex: !sharedIndex });
+      const verb = flags.dryRun ? 'would delete' : 'deleted';
+      process.stdout.write(`${verb} ${result.objects} objects, ${(result.bytes / 1048576).toFixed(1)} MiB; ${result.entries} index entries\n`);
+      if (sharedIndex) process.stdout.write('the shared index was left alone: other stores may hold its objects\n');
     });
-}
-
-/** Hashes of objects held by result-* links that still exist; dead root entries are dropped. */
-async function liveRoots(storeRoot: string): Promise<OutputHash[]> {
-  const dir = path.join(storeRoot, 'roots');
-  const live: OutputHash[] = [];
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    const entry = path.join(dir, name);
-    const link = await fs.readlink(entry).catch(() => undefined);
-    const target = link ? await fs.readlink(link).catch(() => undefined) : undefined;
-    const match = target && path.dirname(target) === path.join(storeRoot, 'o') ? path.basename(target) : undefined;
-    if (match) live.push(match as OutputHash);
-    else await fs.rm(entry, { force: true });
-  }
-  return live;
-}
-
-async function sizeOf(target: string): Promise<number> {
-  const st = await fs.lstat(target);
-  if (!st.isDirectory()) return st.size;
-  let total = 0;
-  for (const name of await fs.readdir(target)) total += await sizeOf(path.join(target, name));
-  return total;
 }
