@@ -92,6 +92,9 @@ export async function bwrapArgs(spec: SandboxSpec): Promise<string[]> {
   return args;
 }
 
+// Top-level symlinks (merged /usr: /lib → usr/lib) stay symlinks. Binding the directory instead
+// gives two paths to one tree, and rustc, which derives its sysroot from where librustc_driver
+// was loaded (/lib/x86_64-linux-gnu), then looks for the standard library under `/`, not `/usr`.
 async function addTopLevel(args: string[], root: string, name: string): Promise<void> {
   const full = path.join(root, name);
   const st = await fs.lstat(full).catch(() => undefined);

@@ -1,10 +1,9 @@
 // Store maintenance: `r4l hash`, `r4l verify`, `r4l gc`.
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openStore, type GlobalOptions } from '../context.js';
 import { narHash } from '../../store/nar.js';
-import { toSri, type OutputHash } from '../../util/hash.js';
+import { toSri } from '../../util/hash.js';
 import { EXIT, R4lError } from '../../errors.js';
 
 export function registerStoreCommands(program: Command): void {
