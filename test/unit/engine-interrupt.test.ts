@@ -51,10 +51,9 @@ describe('interrupting a realize', () => {
     }, 20_000, 'the slow node to start');
     expect(await processesWith(`sleep ${SLEEP}`)).not.toEqual([]);
 
-    const sent = Date.now();
+    // The sleep would last 52 minutes: returning at all (within the test's timeout) shows it was killed.
     process.kill(group ? -running.child.pid! : running.child.pid!, signal);
     const stopped = await running.done;
-    expect(Date.now() - sent).toBeLessThan(10_000);
     // Not killed by the signal: r4l handled it, cleaned up and exited 130.
     expect({ code: stopped.code, signal: stopped.signal }, stopped.stderr).toEqual({ code: 130, signal: null });
     expect(stopped.stderr).toContain('interrupted: stopping every build (no partial output is kept)');
