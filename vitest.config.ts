@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 3_600_000, hookTimeout: 3_600_000, fileParallelism: false } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], globalSetup: ['test/helpers/bwrap-setup.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/helpers/bwrap-setup.ts'], testTimeout: 3_600_000, hookTimeout: 3_600_000, fileParallelism: false } },
     ],
   },
 });
