@@ -60,3 +60,23 @@ export class FileStoreAdapter extends EventEmitter {
     return (await this.get(key)) !== undefined;
   }
 }
+
+/**
+ * Every entry of an embedded index directory with its file, for maintenance (`r4l gc`): the
+ * files are named by a hash of the key, so the value (keyv's JSON of `{value}`) is read for it.
+ * Torn or foreign files are skipped, as reads treat them as absent.
+ */
+export async function* embeddedEntries(dir: string): AsyncGenerator<{ file: string; value: unknown }> {
+  for (const shard of await fs.readdir(dir).catch(() => [] as string[])) {
+    for (const name of await fs.readdir(path.join(dir, shard)).catch(() => [] as string[])) {
+      const file = path.join(dir, shard, name);
+      try {
+        const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Stored;
+        if (typeof stored.value !== 'string') continue;
+        yield { file, value: (JSON.parse(stored.value) as { value?: unknown }).value };
+      } catch {
+        continue;
+      }
+    }
+  }
+}

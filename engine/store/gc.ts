@@ -3,7 +3,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Store } from './store.js';
-import type { NodeKey, OutputHash } from '../util/hash.js';
+import type { OutputHash } from '../util/hash.js';
+import type { Realisation } from '../index/index.js';
+import { embeddedEntries } from '../index/file-adapter.js';
 import { removeTree } from '../util/fs.js';
 
 export interface GcOptions {
@@ -40,44 +42,25 @@ export async function collectGarbage(store: Store, opts: GcOptions): Promise<GcR
   return { objects: doomed.size, bytes, entries };
 }
 
-/**
- * Drops the embedded index entries whose outputs are doomed or already missing, with the key's
- * record and log. The entry files are named by a hash of the key, so each one is read for its key.
- */
+/** Drops the embedded index entries whose outputs are doomed or already missing, with their
+ * key's record and log. */
 async function pruneEmbeddedIndex(store: Store, doomed: Set<OutputHash>, dryRun: boolean): Promise<number> {
-  const dir = path.join(store.root, 'index');
   let pruned = 0;
-  for (const shard of await fs.readdir(dir).catch(() => [] as string[])) {
-    for (const name of await fs.readdir(path.join(dir, shard)).catch(() => [] as string[])) {
-      const file = path.join(dir, shard, name);
-      const realisation = await readEntry(file);
-      if (!realisation) continue;
-      let gone = false;
-      for (const hash of Object.values(realisation.outputs)) {
-        if (doomed.has(hash) || !(await store.has(hash))) gone = true;
-      }
-      if (!gone) continue;
-      pruned++;
-      if (dryRun) continue;
-      await fs.rm(file, { force: true });
-      await fs.rm(store.recordPath(realisation.key), { force: true });
-      await fs.rm(store.logPath(realisation.key), { force: true });
+  for await (const { file, value } of embeddedEntries(path.join(store.root, 'index'))) {
+    const realisation = value as Partial<Realisation> | undefined;
+    if (typeof realisation?.key !== 'string' || typeof realisation.outputs !== 'object' || realisation.outputs === null) continue;
+    let gone = false;
+    for (const hash of Object.values(realisation.outputs)) {
+      if (doomed.has(hash) || !(await store.has(hash))) gone = true;
     }
+    if (!gone) continue;
+    pruned++;
+    if (dryRun) continue;
+    await fs.rm(file, { force: true });
+    await fs.rm(store.recordPath(realisation.key), { force: true });
+    await fs.rm(store.logPath(realisation.key), { force: true });
   }
   return pruned;
-}
-
-/** An embedded index file's realisation (keyv stores `{value: JSON of {value: realisation}}`). */
-async function readEntry(file: string): Promise<{ key: NodeKey; outputs: Record<string, OutputHash> } | undefined> {
-  try {
-    const outer = JSON.parse(await fs.readFile(file, 'utf8')) as { value: string };
-    const inner = JSON.parse(outer.value) as { value?: { key?: unknown; outputs?: unknown } };
-    const value = inner.value;
-    if (typeof value?.key !== 'string' || typeof value.outputs !== 'object' || value.outputs === null) return undefined;
-    return value as { key: NodeKey; outputs: Record<string, OutputHash> };
-  } catch {
-    return undefined; // torn or foreign: leave it (reads treat it as absent)
-  }
 }
 
 /** Hashes of objects held by result-* links that still exist; dead root entries are dropped. */

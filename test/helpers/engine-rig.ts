@@ -128,6 +128,21 @@ export class Rig {
     return out.sort();
   }
 
+  /**
+   * Waits until a running build of `node` (any node when omitted) has touched /build/marker in its
+   * scratch dir, i.e. its script is under way; returns the scratch dir's name.
+   */
+  async waitForBuildMarker(node?: string, ms = 20_000): Promise<string> {
+    const tmp = path.join(this.store, 'tmp');
+    return waitFor(async () => {
+      for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+        if (node && !name.includes(`-${node}-`)) continue;
+        if (await fs.stat(path.join(tmp, name, 'build/marker')).catch(() => undefined)) return name;
+      }
+      return undefined;
+    }, ms, `the ${node ?? 'slow'} node to start`);
+  }
+
   /** Removes the rig, store objects (read-only) included. */
   async dispose(): Promise<void> {
     await makeWritable(this.dir);

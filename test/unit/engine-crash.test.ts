@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandNode, nodesWith, recipe, Rig, waitFor } from '../helpers/engine-rig.js';
+import { commandNode, nodesWith, recipe, Rig } from '../helpers/engine-rig.js';
 
 const RECIPE = recipe(
   commandNode('quick', 'echo quick > /out/q'),
@@ -29,13 +29,7 @@ describe('kill -9 during a build', () => {
 
     const running = rig.start(['realize', 'r.yaml']);
     const tmp = path.join(rig.store, 'tmp');
-    // The build is under way once the script has touched its marker in the scratch dir.
-    const scratch = await waitFor(async () => {
-      for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
-        if (name.includes('-slow-') && (await fs.stat(path.join(tmp, name, 'build/marker')).catch(() => undefined))) return name;
-      }
-      return undefined;
-    }, 20_000, 'the slow node to start');
+    const scratch = await rig.waitForBuildMarker('slow');
     process.kill(-running.child.pid!, 'SIGKILL');
     const killed = await running.done;
     expect(killed.signal).toBe('SIGKILL');

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandNode, recipe, Rig, waitFor } from '../helpers/engine-rig.js';
+import { commandNode, recipe, Rig } from '../helpers/engine-rig.js';
 
 // A sleep long enough to notice if the interruption did not stop it, with a tell-tale duration.
 const SLEEP = '3131';
@@ -43,12 +43,7 @@ describe('interrupting a realize', () => {
     const tmp = path.join(rig.store, 'tmp');
     expect(await fs.readdir(tmp).catch(() => [])).toEqual([]);
     const running = rig.start(['realize', 'r.yaml']);
-    await waitFor(async () => {
-      for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
-        if (await fs.stat(path.join(tmp, name, 'build/marker')).catch(() => undefined)) return name;
-      }
-      return undefined;
-    }, 20_000, 'the slow node to start');
+    await rig.waitForBuildMarker('slow');
     expect(await processesWith(`sleep ${SLEEP}`)).not.toEqual([]);
 
     // The sleep would last 52 minutes: returning at all (within the test's timeout) shows it was killed.
