@@ -43,10 +43,12 @@ export class R4lError extends Error {
 }
 
 /** Failures of the machine rather than of the build: a realize that met one exits 3, not 1. */
-const INFRASTRUCTURE_REASONS = new Set<string>(['no-space', 'sandbox-unavailable', 'network', 'store-corrupt', 'cache-refused']);
+// Every ErrorReason that is neither a user's nor `internal`; typed, so a misspelt one fails to compile.
+const INFRASTRUCTURE_REASONS = new Set<ErrorReason>(['no-space', 'sandbox-unavailable', 'network', 'store-corrupt', 'cache-refused']);
 
+/** A node failure's reason (an ErrorReason, or a builder's own such as `exit-non-zero`). */
 export function isInfrastructureReason(reason: string): boolean {
-  return INFRASTRUCTURE_REASONS.has(reason);
+  return INFRASTRUCTURE_REASONS.has(reason as ErrorReason);
 }
 
 /** Exit codes of every r4l command (docs/cli.md). */
